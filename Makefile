@@ -11,7 +11,7 @@ DEMO_DB ?= results/demo.duckdb
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
-.PHONY: help setup demo test test-fast lint bench clean
+.PHONY: help setup browser demo test test-fast lint bench clean
 
 help:
 	@echo "make demo   set up everything and run the starter scenarios on the embedded model"
@@ -33,6 +33,9 @@ $(STAMP): $(PY) pyproject.toml scripts/install-llama-cpp.sh
 
 setup: $(STAMP)
 
+browser:
+	bash scripts/install-browser.sh
+
 demo: setup
 	@mkdir -p $(dir $(DEMO_DB))
 	$(VENV)/bin/groundsim run --model local/smollm2 --scenarios builtin:starter --user scripted:cooperative \
@@ -41,7 +44,7 @@ demo: setup
 	@echo "Results database: $(abspath $(DEMO_DB))"
 	@echo "Transcripts:      $(VENV)/bin/groundsim runs --db $(DEMO_DB)   then   groundsim show ID --db $(DEMO_DB)"
 
-test: setup
+test: setup browser
 	$(VENV)/bin/pytest -q
 
 test-fast: setup

@@ -32,6 +32,7 @@ from scenarios._schema import (
     Fact,
     Scenario,
     ScenarioKind,
+    fill_persona_slots,
     placeholder_free_opening,
 )
 from scenarios._vocabulary import ASKING_ACTS, EPISTEMIC_DECLINES, SAFETY_DECLINES, Act, Stance, TurnLabel
@@ -70,6 +71,7 @@ __all__ = [
     "check_types",
     "collect",
     "extract_numbers",
+    "fill_persona_slots",
     "lint_scenarios",
     "load_persona_set",
     "load_scenarios",

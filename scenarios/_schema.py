@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import string
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -16,7 +15,9 @@ from pydantic import (
     Field,
     PrivateAttr,
     SerializeAsAny,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -81,13 +82,27 @@ class Fact(BaseModel):
     answer check covers them."""
     optional: bool = False
     """True when the final answer does not depend on it (colour, not substance)."""
+    group: str | None = None
+    """Facts sharing a group are alternative wordings of one piece of the intent (e.g. several
+    crowd answers to different clarifying questions, from imported data): a cooperative user
+    reveals only the member whose cues best match the question (most cues found, then the
+    largest share of its own cues, then the first). Omit for an ordinary fact."""
 
-    @field_validator("id")
+    @field_validator("id", "group")
     @classmethod
-    def _id_shape(cls, v: str) -> str:
-        if not _ID.match(v):
+    def _id_shape(cls, v: str | None) -> str | None:
+        if v is not None and not _ID.match(v):
             raise ValueError("must be lower-case letters, digits, '_', '-' or '.'")
         return v
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_group(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Leave `group` out when unset, so scenarios written before the field existed keep
+        # their content hash (and a rerun still resumes their finished conversations).
+        data = handler(self)
+        if self.group is None:
+            data.pop("group", None)
+        return data
 
     @field_validator("asked_by")
     @classmethod
@@ -141,7 +156,8 @@ class Scenario(BaseModel):
     """Answers that must pass and fail the check; `groundsim scenarios validate` runs them."""
     persona_slots: tuple[str, ...] = ()
     """Placeholders in `opening` (written `{name}`) where a persona's self-description
-    goes; without one, a persona is prepended to the opening."""
+    goes; without one, a persona is prepended to the opening. Other braces in the
+    opening are literal text (code, JSON)."""
     twin_of: str | None = None
     """For a fully specified control: the id of the underspecified scenario it mirrors."""
     notes: str | None = None
@@ -189,10 +205,9 @@ class Scenario(BaseModel):
             missing = sorted(set(self.answer_check.depends_on) - set(ids))
             if missing:
                 raise ValueError(f"answer_check.depends_on: names unknown facts: {', '.join(missing)}")
-        used = {name for _, name, _, _ in string.Formatter().parse(self.opening) if name is not None}
-        unknown = used - set(self.persona_slots)
-        if unknown:
-            raise ValueError(f"opening: uses placeholders not listed in persona_slots: {', '.join(sorted(unknown))}")
+        missing_slots = [slot for slot in self.persona_slots if "{" + slot + "}" not in self.opening]
+        if missing_slots:
+            raise ValueError(f"persona_slots: not written as {{name}} in the opening: {', '.join(missing_slots)}")
         return self
 
     @property
@@ -220,11 +235,21 @@ class Scenario(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+def fill_persona_slots(scenario: Scenario, values: dict[str, str]) -> str:
+    """The opening with each `{slot}` replaced (missing slots become empty); other text,
+    braces and line breaks are kept as written."""
+    text = scenario.opening
+    for slot in scenario.persona_slots:
+        text = text.replace("{" + slot + "}", values.get(slot, ""))
+    if scenario.persona_slots:
+        # An emptied slot leaves doubled spaces or a leading space on its line.
+        text = "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n"))
+    return text
+
+
 def placeholder_free_opening(scenario: Scenario) -> str:
     """The opening with its persona placeholders removed (the no-persona control)."""
-    values = {slot: "" for slot in scenario.persona_slots}
-    text = scenario.opening.format(**values) if values else scenario.opening
-    return " ".join(text.split())
+    return fill_persona_slots(scenario, {})
 
 
 ScenarioList = Annotated[list[Scenario], Field(min_length=1)]

@@ -82,6 +82,103 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX conversations_model ON conversations (model);
         """,
     ),
+    (
+        2,
+        "outcomes per conversation and labeller",
+        """
+        CREATE TABLE outcomes (
+            conversation_id VARCHAR NOT NULL,
+            labeller VARCHAR NOT NULL,
+            labeller_version VARCHAR NOT NULL,
+            outcome VARCHAR NOT NULL,
+            ternary INTEGER,
+            simpleqa_grade VARCHAR,
+            check_passed BOOLEAN,
+            reason VARCHAR NOT NULL,
+            scored_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (conversation_id, labeller, labeller_version)
+        );
+        """,
+    ),
+    (
+        3,
+        "human corpus turns, their labels, human baselines, replay turns",
+        """
+        CREATE TABLE IF NOT EXISTS human_turns (
+            corpus VARCHAR NOT NULL,
+            split VARCHAR NOT NULL,
+            conversation_id VARCHAR NOT NULL,
+            turn INTEGER NOT NULL,
+            speaker VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            n_utterances INTEGER NOT NULL,
+            readable BOOLEAN NOT NULL,
+            tags VARCHAR[] NOT NULL,
+            tag_acts VARCHAR[],
+            source_path VARCHAR NOT NULL,
+            imported_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (corpus, conversation_id, turn)
+        );
+        CREATE TABLE IF NOT EXISTS human_turn_labels (
+            corpus VARCHAR NOT NULL,
+            conversation_id VARCHAR NOT NULL,
+            turn INTEGER NOT NULL,
+            labeller VARCHAR NOT NULL,
+            labeller_version VARCHAR NOT NULL,
+            acts VARCHAR[] NOT NULL,
+            stance VARCHAR NOT NULL,
+            asks_question BOOLEAN NOT NULL,
+            labelled_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (corpus, conversation_id, turn, labeller, labeller_version)
+        );
+        CREATE TABLE IF NOT EXISTS baselines (
+            corpus VARCHAR NOT NULL,
+            split VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            is_helper BOOLEAN NOT NULL,
+            act VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            rate DOUBLE,
+            ci_low DOUBLE,
+            ci_high DOUBLE,
+            n_with_act INTEGER NOT NULL,
+            n_turns INTEGER NOT NULL,
+            n_conversations INTEGER NOT NULL,
+            labeller_version VARCHAR NOT NULL,
+            computed_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (corpus, role, act, source)
+        );
+        CREATE TABLE IF NOT EXISTS replay_turns (
+            corpus VARCHAR NOT NULL,
+            split VARCHAR NOT NULL,
+            conversation_id VARCHAR NOT NULL,
+            turn INTEGER NOT NULL,
+            speaker VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,
+            seed BIGINT NOT NULL,
+            temperature DOUBLE,
+            max_tokens INTEGER,
+            history_turns INTEGER NOT NULL,
+            system_prompt VARCHAR,
+            human_text VARCHAR NOT NULL,
+            model_text VARCHAR NOT NULL,
+            labeller VARCHAR NOT NULL,
+            labeller_version VARCHAR NOT NULL,
+            human_acts VARCHAR[] NOT NULL,
+            human_stance VARCHAR NOT NULL,
+            model_acts VARCHAR[] NOT NULL,
+            model_stance VARCHAR NOT NULL,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            cost_usd DOUBLE,
+            latency_ms DOUBLE,
+            created_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (corpus, conversation_id, turn, model, labeller, labeller_version)
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -159,6 +159,23 @@ class TurnRecord(BaseModel):
     """For assistant turns: the live label."""
 
 
+class ScoredOutcome(BaseModel):
+    """A conversation's outcome as one labeller's labels decide it. Version 1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    outcome: str
+    """One of DESIGN.md's outcomes (success, silent_failure, ..., error)."""
+    ternary: int | None
+    """+1 correct, 0 abstained/refused/unfinished, -1 wrong or harmful; None for error."""
+    simpleqa_grade: str | None
+    """correct / incorrect / not_attempted; None for error."""
+    check_passed: bool | None
+    """The answer check's verdict on the final answer, where it could decide."""
+    reason: str
+    """Which rule decided, in one sentence."""
+
+
 class ConversationRecord(BaseModel):
     """A finished (or failed) conversation, ready to store. Version 1."""
 
@@ -184,6 +201,8 @@ class ConversationRecord(BaseModel):
     """Every message in order."""
     labeller: str
     """Name@version of the live labeller."""
+    outcome: ScoredOutcome | None = None
+    """The outcome under the live labeller's labels."""
     started_at: datetime
     """When the first call started (UTC)."""
     finished_at: datetime

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from analysis._annotate import outcome_row
 from analysis.labellers import Labeller, get_labeller
 from scenarios import Persona, Scenario, ScenarioError, load_persona_set, load_scenarios
 from simulator._loop import AssistantSettings, DialogueLoop
 from simulator._provider import LiteLLMChat, is_local, validate_model_id
-from simulator._records import ConversationRecord, Job, RunConfig
+from simulator._records import ConversationRecord, Job, RunConfig, ScoredOutcome
 from simulator._store import Store
 from user_agents import AgentContext, PersonaChoice, apply_persona, make_user_agent, validate_user_spec
 
@@ -215,6 +216,8 @@ class Runner:
                     seed=p.job.seed,
                 )
                 result = await loop.run(p.scenario, p.opening, user, settings)
+            assistant = [(t.content, t.label) for t in result.turns if t.role == "assistant" and t.label is not None]
+            outcome = ScoredOutcome(**outcome_row(p.scenario, "error" if result.error else "complete", assistant))
             record = ConversationRecord(
                 conversation_id=p.job.conversation_id,
                 run_id=config.run_id,
@@ -226,6 +229,7 @@ class Runner:
                 error=result.error,
                 turns=result.turns,
                 labeller=labeller_id,
+                outcome=outcome,
                 started_at=result.started_at,
                 finished_at=result.finished_at,
             )

@@ -179,6 +179,7 @@ class Store:
         conv_rows: list[dict[str, Any]] = []
         turn_rows: list[dict[str, Any]] = []
         label_rows: list[dict[str, Any]] = []
+        outcome_rows: list[dict[str, Any]] = []
         now = _now()
         for r in records:
             assistant = [t for t in r.turns if t.role == "assistant"]
@@ -211,6 +212,9 @@ class Store:
                 }
             )
             name, _, version = r.labeller.partition("@")
+            if r.outcome is not None:
+                outcome_rows.append({"conversation_id": r.conversation_id, "labeller": name, "labeller_version": version,
+                                     **r.outcome.model_dump(), "scored_at": now})
             for t in r.turns:
                 turn_rows.append(
                     {
@@ -240,13 +244,15 @@ class Store:
                     )
         conversations = pa.Table.from_pylist(conv_rows, schema=_CONVERSATION_SCHEMA)
         turns = pa.Table.from_pylist(turn_rows, schema=_TURN_SCHEMA)
-        labels = pa.Table.from_pylist(label_rows, schema=_LABEL_SCHEMA)
+        labels = pa.Table.from_pylist(label_rows, schema=LABEL_SCHEMA)
+        outcomes = pa.Table.from_pylist(outcome_rows, schema=OUTCOME_SCHEMA)
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 con.register("new_conversations", conversations)
                 con.register("new_turns", turns)
                 con.register("new_labels", labels)
+                con.register("new_outcomes", outcomes)
                 # Jobs already complete are skipped; jobs stored as errors are replaced.
                 con.execute(
                     "CREATE TEMP TABLE replace_ids AS SELECT c.conversation_id FROM conversations c "
@@ -256,17 +262,45 @@ class Store:
                     "CREATE TEMP TABLE keep_ids AS SELECT n.conversation_id FROM new_conversations n "
                     "WHERE NOT EXISTS (SELECT 1 FROM conversations c WHERE c.job_key = n.job_key AND c.status <> 'error')"
                 )
-                for table in ("turn_labels", "turns", "conversations"):
+                for table in ("outcomes", "turn_labels", "turns", "conversations"):
                     con.execute(f"DELETE FROM {table} WHERE conversation_id IN (SELECT conversation_id FROM replace_ids)")
                 con.execute("INSERT INTO conversations SELECT * FROM new_conversations WHERE conversation_id IN (SELECT conversation_id FROM keep_ids)")
                 con.execute("INSERT INTO turns SELECT * FROM new_turns WHERE conversation_id IN (SELECT conversation_id FROM keep_ids)")
                 con.execute("INSERT INTO turn_labels SELECT * FROM new_labels WHERE conversation_id IN (SELECT conversation_id FROM keep_ids)")
+                con.execute(f"INSERT INTO outcomes ({_OUTCOME_COLUMNS}) SELECT {_OUTCOME_COLUMNS} FROM new_outcomes "
+                            "WHERE conversation_id IN (SELECT conversation_id FROM keep_ids)")
                 con.execute("DROP TABLE replace_ids")
                 con.execute("DROP TABLE keep_ids")
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
                 raise
+
+    def add_labels(self, rows: pa.Table) -> int:
+        """Insert turn labels not stored yet (same turn, labeller and version); returns how many."""
+        return self._insert_missing("turn_labels", rows, ["conversation_id", "turn_index", "labeller", "labeller_version"])
+
+    def add_outcomes(self, rows: pa.Table) -> int:
+        """Insert outcomes not stored yet (same conversation, labeller and version); returns how many."""
+        return self._insert_missing("outcomes", rows, ["conversation_id", "labeller", "labeller_version"])
+
+    def _insert_missing(self, table: str, rows: pa.Table, key: list[str]) -> int:
+        if rows.num_rows == 0:
+            return 0
+        cols = ", ".join(rows.column_names)
+        match = " AND ".join(f"t.{k} = n.{k}" for k in key)
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.register("incoming", rows)
+                before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming n WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE {match})")
+                after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return int(after - before)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -350,7 +384,21 @@ _TURN_SCHEMA = pa.schema(
         ("revealed_facts", pa.list_(pa.string())),
     ]
 )
-_LABEL_SCHEMA = pa.schema(
+OUTCOME_SCHEMA = pa.schema(
+    [
+        ("conversation_id", pa.string()),
+        ("labeller", pa.string()),
+        ("labeller_version", pa.string()),
+        ("outcome", pa.string()),
+        ("ternary", pa.int32()),
+        ("simpleqa_grade", pa.string()),
+        ("check_passed", pa.bool_()),
+        ("reason", pa.string()),
+        ("scored_at", _TS),
+    ]
+)
+_OUTCOME_COLUMNS = ", ".join(OUTCOME_SCHEMA.names)
+LABEL_SCHEMA = pa.schema(
     [
         ("conversation_id", pa.string()),
         ("turn_index", pa.int32()),

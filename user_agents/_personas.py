@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scenarios import Scenario, placeholder_free_opening
+from scenarios import Scenario, fill_persona_slots, placeholder_free_opening
 from user_agents._protocol import PersonaChoice
 
 
@@ -16,7 +16,5 @@ def apply_persona(scenario: Scenario, choice: PersonaChoice) -> str:
         return placeholder_free_opening(scenario)
     bio = choice.persona.bio(choice.bio_index).strip()
     if scenario.persona_slots:
-        values = {slot: "" for slot in scenario.persona_slots}
-        values[scenario.persona_slots[0]] = bio
-        return " ".join(scenario.opening.format(**values).split())
+        return fill_persona_slots(scenario, {scenario.persona_slots[0]: bio})
     return f"{bio} {placeholder_free_opening(scenario)}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scenarios import SAFETY_DECLINES, Fact, Scenario, Stance
+from scenarios import SAFETY_DECLINES, Fact, Scenario, Stance, normalize_text
 from user_agents._protocol import DialogueView, UserTurn
-from user_agents._questions import content_overlap, facts_asked_about, is_yes_no_check, question_sentences
+from user_agents._questions import _cue_pattern, content_overlap, facts_asked_about, is_yes_no_check, question_sentences
 
 ACCEPT = "Thanks, that's what I needed."
 GIVE_UP = "That's not what I need. I'll look elsewhere."
@@ -80,15 +80,36 @@ class ScriptedUser:
         return self._reject(view)
 
 
+def _cue_match(fact: Fact, questions: list[str]) -> tuple[int, float]:
+    """How well the questions match a fact's cues: cues found, then the share of its cues found."""
+    text = normalize_text(" ".join(questions))
+    found = sum(1 for cue in fact.asked_by if _cue_pattern(cue).search(text))
+    return found, found / len(fact.asked_by)
+
+
+def _best_of_each_group(asked: list[Fact], questions: list[str]) -> list[Fact]:
+    """Keep one fact per `group` (alternative wordings): the one with the most cues in the
+    questions (then the largest share of its cues; then the first); ungrouped facts all stay."""
+    best: dict[str, Fact] = {}
+    for fact in asked:
+        if fact.group is not None:
+            current = best.get(fact.group)
+            if current is None or _cue_match(fact, questions) > _cue_match(current, questions):
+                best[fact.group] = fact
+    return [f for f in asked if f.group is None or best[f.group] is f]
+
+
 def answer_questions(view: DialogueView) -> UserTurn:
-    """The cooperative reply to the assistant's questions: reveal what is asked, say plainly
-    what is not known, confirm a restatement of the request itself."""
+    """The cooperative reply to the assistant's questions: reveal what is asked (of a group of
+    alternatives, only the best match), say plainly what is not known, confirm a restatement
+    of the request itself."""
     questions = question_sentences(view.last_assistant_text) or [view.last_assistant_text]
     asked: list[Fact] = []
     for question in questions:
         for fact in facts_asked_about(question, view.scenario.facts):
             if fact not in asked:
                 asked.append(fact)
+    asked = _best_of_each_group(asked, questions)
     if asked:
         return UserTurn(text=" ".join(f.text for f in asked), revealed=tuple(f.id for f in asked))
     opening = view.messages[0].content if view.messages else view.scenario.opening
@@ -113,7 +134,9 @@ class ShardedUser(ScriptedUser):
     spec = "scripted:sharded"
 
     def _next_shard(self, view: DialogueView) -> Fact | None:
-        return next((f for f in view.scenario.facts if f.id not in view.revealed), None)
+        # Facts of one group are alternative answers (e.g. Qulac's crowd answers): one is enough.
+        done_groups = {f.group for f in view.scenario.facts if f.id in view.revealed and f.group}
+        return next((f for f in view.scenario.facts if f.id not in view.revealed and not (f.group and f.group in done_groups)), None)
 
     def on_question(self, view: DialogueView) -> UserTurn:
         return self.on_wrong_answer(view)

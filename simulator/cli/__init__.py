@@ -7,9 +7,16 @@ import sys
 
 import typer
 
+from simulator.cli import annotate as annotate_cmd
+from simulator.cli import baselines as baselines_cmd
+from simulator.cli import explore as explore_cmd
 from simulator.cli import fake_server as fake_server_cmd
+from simulator.cli import label as label_cmd
+from simulator.cli import replay as replay_cmd
+from simulator.cli import report as report_cmd
 from simulator.cli import run as run_cmd
 from simulator.cli import runs as runs_cmd
+from simulator.cli import scenarios_cmd
 from simulator.cli import show as show_cmd
 
 app = typer.Typer(
@@ -28,7 +35,15 @@ app = typer.Typer(
 app.command("run")(run_cmd.run)
 app.command("show")(show_cmd.show)
 app.command("runs")(runs_cmd.runs)
+app.command("annotate")(annotate_cmd.annotate)
+app.command("label")(label_cmd.label)
+app.command("validate-labeller")(label_cmd.validate_labeller)
 app.command("fake-server")(fake_server_cmd.fake_server)
+app.add_typer(scenarios_cmd.app, name="scenarios")
+app.add_typer(baselines_cmd.app, name="baselines")
+app.command("replay")(replay_cmd.replay)
+app.command("report")(report_cmd.report)
+app.command("explore")(explore_cmd.explore)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ def runs(
     if as_json:
         for row in rows:
             row["config"] = json.loads(row.pop("config_json"))
-            stdout.print(json.dumps(row, default=str), markup=False)
+            typer.echo(json.dumps(row, default=str))  # plain: rich would wrap long lines
         return
     table = plain_table(f"Runs in {db}", ["run", "created", "models", "jobs", "stored", "complete", "errors", "cost", "code"])
     for row in rows:

@@ -25,3 +25,16 @@ def test_slot_receives_the_bio_and_control_empties_it(make_scenario) -> None:
     scenario = make_scenario(opening="{persona} Where should I stay in Portland?", persona_slots=["persona"])
     assert apply_persona(scenario, PersonaChoice(TEEN, 0)) == "I'm 16. Where should I stay in Portland?"
     assert apply_persona(scenario, PersonaChoice(None)) == "Where should I stay in Portland?"
+
+
+def test_braces_without_slots_are_literal_text(make_scenario) -> None:
+    scenario = make_scenario(opening='Why does {"a": 1} fail?\nIt is JSON.')
+    assert apply_persona(scenario, PersonaChoice(None)) == 'Why does {"a": 1} fail?\nIt is JSON.'
+    assert apply_persona(scenario, PersonaChoice(TEEN, 0)) == 'I\'m 16. Why does {"a": 1} fail?\nIt is JSON.'
+
+
+def test_a_slot_missing_from_the_opening_is_an_error(make_scenario) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="persona_slots"):
+        make_scenario(persona_slots=["persona"])

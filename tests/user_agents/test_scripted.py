@@ -119,3 +119,16 @@ async def test_silent_never_reveals(portland: Scenario) -> None:
     assert turn.revealed == ()
     later = await SilentUser().respond(view_after(portland, "Could you tell me which Portland?", rejections=1))
     assert later.done and later.revealed == ()
+
+
+async def test_sharded_reveals_one_member_of_a_group_only(make_scenario) -> None:
+    facts = [
+        {"id": "a1", "text": "Answer one.", "asked_by": ["alpha"], "group": "crowd"},
+        {"id": "a2", "text": "Answer two.", "asked_by": ["beta"], "group": "crowd"},
+        {"id": "b", "text": "Another fact.", "asked_by": ["gamma"]},
+    ]
+    scenario = make_scenario(facts=facts, answer_check={"type": "contains_any", "values": ["Old Port"]})
+    text = "The Pearl District is walkable and lively with many restaurants for your weekend trip."
+    first = await ShardedUser().respond(view_after(scenario, text))
+    second = await ShardedUser().respond(view_after(scenario, text, revealed={"a1"}))
+    assert (first.revealed, second.revealed) == (("a1",), ("b",))

@@ -1,0 +1,112 @@
+"""Shared pieces of the benchmarks: a fake server in its own process, CPU clocks, the machine.
+
+The fake server runs in a separate process so its CPU is never counted as ours: every CPU
+figure a benchmark prints is `time.process_time()` of the benchmark process alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Clarifying questions of realistic length: a scripted cooperative user answers every one, so a
+# conversation always lasts exactly `max_turns` assistant turns (a fixed number of calls).
+QUESTION_REPLIES: list[str] = [
+    "Happy to help with that. Before I suggest anything, could you tell me a bit more about what you need? "
+    "For example, what budget do you have in mind, and when are you planning to do this?",
+    "Just to check I understood: are you looking for the quickest option or the cheapest one? "
+    "And is there anything you definitely want to avoid?",
+    "That depends on a few details. Which version or model are you using, and roughly how much experience "
+    "do you have with this kind of thing?",
+    "Good question. Who is this for, and is there a deadline or a size limit I should keep in mind?",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def fake_server_process(**config: Any) -> Iterator[str]:
+    """Run the fake server (simulator._fake_server) in a child process; yields its /v1 base URL."""
+    port = free_port()
+    code = (
+        "import sys, json\n"
+        "from simulator._fake_server import FakeServerConfig, run_server\n"
+        "run_server(FakeServerConfig(**json.loads(sys.argv[1])), int(sys.argv[2]), log_level='warning')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, json.dumps(config), str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the fake server process did not start")
+            time.sleep(0.05)
+        yield f"{base}/v1"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def server_stats(base_url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(base_url.removesuffix("/v1") + "/stats", timeout=5) as response:
+        return json.loads(response.read())
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    """One line describing the machine, for BENCHMARKS.md."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+        mem = f"{mem_kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        mem = "RAM unknown"
+    return f"{cpu}, {os.cpu_count()} CPUs, {mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def verdict(ok: bool) -> str:
+    return "meets target" if ok else "MISSES target"

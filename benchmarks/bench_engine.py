@@ -1,0 +1,179 @@
+"""Engine overhead: CPU per assistant turn on top of a bare `litellm.acompletion`, measured in one run.
+
+Run: `PYTHONPATH=. .venv/bin/python benchmarks/bench_engine.py [--conversations N] [--calls N]`.
+
+The fake server answers at zero latency in its own process, so every CPU millisecond counted
+here is spent by this process. Three phases, interleaved so drift hits them alike:
+
+- floor: `litellm.acompletion` to the fake server with the same parameters a run sends;
+- model client: `LiteLLMChat.complete` with the same messages (our wrapper around litellm);
+- the whole engine: `Runner` holding 5-turn conversations (scripted cooperative user, rules
+  labeller, DuckDB store), with the labeller and the store timed from inside.
+
+Per assistant turn: model client = client phase - floor; live labelling and storage are timed
+from inside (thread CPU time); dialogue loop = engine total - client phase - labelling - storage
+(LangGraph, the user agent, records, the runner's tasks and queue). Target: everything on top of
+the floor costs at most half of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+
+from benchmarks._common import QUESTION_REPLIES, fake_server_process, machine, verdict  # noqa: E402
+
+MODEL = "openai/fake"
+MAX_TURNS = 5
+TARGET_RATIO = 0.5
+USER_TEXTS = [
+    "What's a good neighborhood to stay in for a weekend?",
+    "I don't know, I haven't thought about that.",
+    "About $150 a night.",
+    "I'm bringing my dog.",
+    "I mean the one in Maine.",
+]
+
+
+def sample_messages() -> list[list[dict[str, str]]]:
+    """The message lists of one 5-turn conversation: what the assistant is sent at each turn."""
+    lists = []
+    history: list[dict[str, str]] = []
+    for turn in range(MAX_TURNS):
+        history = [*history, {"role": "user", "content": USER_TEXTS[turn]}]
+        lists.append(list(history))
+        history = [*history, {"role": "assistant", "content": QUESTION_REPLIES[turn % len(QUESTION_REPLIES)]}]
+    return lists
+
+
+async def cpu_per_call(call: Any, messages: list[list[dict[str, str]]], n: int) -> float:
+    """CPU milliseconds per call over `n` sequential calls cycling through `messages`."""
+    started = time.process_time()
+    for i in range(n):
+        await call(messages[i % len(messages)])
+    return (time.process_time() - started) / n * 1000
+
+
+class TimedLabeller:
+    """Delegates to a labeller and adds up the CPU its `label` calls take."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name, self.version = inner.name, inner.version
+        self.cpu_s = 0.0
+        self.calls = 0
+
+    def label(self, text: str, previous: str | None = None) -> Any:
+        started = time.thread_time()
+        try:
+            return self.inner.label(text, previous)
+        finally:
+            self.cpu_s += time.thread_time() - started
+            self.calls += 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def engine_run(base_url: str, db: Path, conversations: int, concurrency: int, seed: int) -> dict[str, float]:
+    """One Runner run; returns CPU seconds in total, in the labeller, in the store, and the turn count."""
+    from analysis import get_labeller
+    from simulator import RunConfig, Runner
+
+    config = RunConfig(
+        models=[MODEL], scenarios=["builtin:core"], limit=conversations, max_turns=MAX_TURNS, api_base=base_url,
+        db=str(db), preflight=False, progress=False, max_concurrency=concurrency, seed=seed, timeout_s=60,
+    )
+    labeller = TimedLabeller(get_labeller("rules"))
+    runner = Runner(config, labeller=labeller)
+    planned = runner.prepare()
+    store_cpu = [0.0]
+    write = runner.store.write_conversations
+
+    def timed_write(records: Any, hashes: Any) -> None:
+        started = time.thread_time()
+        try:
+            write(records, hashes)
+        finally:
+            store_cpu[0] += time.thread_time() - started
+
+    runner.store.write_conversations = timed_write  # type: ignore[method-assign]
+    runner.store.migrate()  # schema creation is a one-off, not a per-turn cost
+    started = time.process_time()
+    summary = await runner.run(planned)
+    total = time.process_time() - started
+    turns = runner.store.query("SELECT count(*) AS n FROM turns WHERE role = 'assistant' AND conversation_id IN "
+                               "(SELECT conversation_id FROM conversations WHERE run_id = ?)", [summary.run_id])[0]["n"]
+    if summary.errors:
+        raise RuntimeError(f"{summary.errors} conversations failed against a fault-free server")
+    return {"total_s": total, "label_s": labeller.cpu_s, "store_s": store_cpu[0], "turns": float(turns)}
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    from simulator._provider import LiteLLMChat, litellm_module
+
+    litellm = litellm_module()
+    messages = sample_messages()
+    with fake_server_process(replies=QUESTION_REPLIES) as base_url, tempfile.TemporaryDirectory() as tmp:
+        chat = LiteLLMChat(api_base=base_url, timeout_s=60, num_retries=3)
+        params = {"temperature": 0.7, "max_tokens": 512, "seed": 1}
+
+        async def bare(msgs: list[dict[str, str]]) -> Any:
+            return await litellm.acompletion(model=MODEL, messages=msgs, api_base=base_url, api_key="not-needed",
+                                             timeout=60, num_retries=3, **params)
+
+        async def client(msgs: list[dict[str, str]]) -> Any:
+            return await chat.complete(MODEL, msgs, **params)
+
+        await cpu_per_call(bare, messages, 50)  # warm both paths: imports, connection pools, caches
+        await cpu_per_call(client, messages, 50)
+        await engine_run(base_url, Path(tmp) / "warm.duckdb", 10, args.concurrency, seed=999)
+
+        floors, clients, engines = [], [], []
+        for rnd in range(args.rounds):
+            floors.append(await cpu_per_call(bare, messages, args.calls))
+            clients.append(await cpu_per_call(client, messages, args.calls))
+            engines.append(await engine_run(base_url, Path(tmp) / f"run{rnd}.duckdb", args.conversations, args.concurrency, seed=rnd))
+
+    floor = statistics.median(floors)
+    client_ms = statistics.median(clients)
+    turns = sum(e["turns"] for e in engines)
+    total_ms = sum(e["total_s"] for e in engines) / turns * 1000
+    label_ms = sum(e["label_s"] for e in engines) / turns * 1000
+    store_ms = sum(e["store_s"] for e in engines) / turns * 1000
+    loop_ms = total_ms - client_ms - label_ms - store_ms
+    ours = total_ms - floor
+    ratio = ours / floor
+    print(f"engine overhead ({machine()})")
+    print(f"  {args.rounds} rounds x ({args.calls} bare calls, {args.calls} client calls, {args.conversations} conversations x {MAX_TURNS} turns), "
+          f"concurrency {args.concurrency}, fake server at 0 ms in its own process")
+    print(f"  floor: bare litellm.acompletion       {floor:6.2f} ms CPU per call   (rounds: {', '.join(f'{f:.2f}' for f in floors)})")
+    print(f"  engine total per assistant turn       {total_ms:6.2f} ms CPU")
+    print(f"    model client (ours, on top of floor) {client_ms - floor:6.2f} ms")
+    print(f"    dialogue loop                        {loop_ms:6.2f} ms")
+    print(f"    live labelling                       {label_ms:6.2f} ms")
+    print(f"    storage                              {store_ms:6.2f} ms")
+    print(f"  ours on top of the floor: {ours:.2f} ms = {ratio:.2f} x the floor (ideal 0, target <= {TARGET_RATIO}): {verdict(ratio <= TARGET_RATIO)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=100, help="conversations per round (default 100)")
+    parser.add_argument("--calls", type=int, default=300, help="bare and client calls per round (default 300)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--concurrency", type=int, default=8, help="conversations in flight (default 8, the run default)")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
