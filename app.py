@@ -9,9 +9,11 @@ Why it is built this way:
   is therefore a link (`?page=transcripts&model=...&outcome=...`), and a chart point or a
   table row "opens the matching transcripts" by writing that dict, never by special cases.
 - Model and user text is untrusted: it is only ever shown through st.text, st.dataframe,
-  widget option labels and Vega charts, which render it as literal characters. Nothing from
-  the database is interpolated into markdown, so no HTML, script, link or image in a model's
-  reply can come alive. Badges are drawn only for values of our own vocabulary.
+  st.json, selectbox/multiselect option labels and Vega charts, which render it as literal
+  characters. Nothing from the database is put into markdown (captions, info boxes, radio
+  options, headers): escaping is not enough there, since Streamlit's markdown autolinks bare
+  URLs even when every character is entity-encoded. So no HTML, script, link or image in a
+  model's reply can come alive. Badges are drawn only for values of our own vocabulary.
 - Fast on big databases: lists are paged in SQL, aggregates are computed by DuckDB, and every
   result is cached with st.cache_data keyed by the database path and a data version (counts
   and latest timestamps), so an unchanged database is served from memory and new data shows
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +65,29 @@ FILTER_PARAMS: dict[str, str] = {
 }
 # Transcripts filter query parameter -> key of Q.filter_options.
 FILTER_OPTION_KEYS = {
-    "run": "runs", "model": "models", "kind": "kinds", "domain": "domains",
-    "outcome": "outcomes", "persona": "personas", "act": "acts", "stance": "stances",
+    "run": "runs",
+    "model": "models",
+    "kind": "kinds",
+    "domain": "domains",
+    "outcome": "outcomes",
+    "persona": "personas",
+    "act": "acts",
+    "stance": "stances",
 }
 PAGE_SIZE = 25  # conversations per page of the Transcripts list
-LIST_COLUMNS = ("conversation_id", "model", "scenario_id", "kind", "persona", "outcome", "n_turns", "domain", "user_agent", "status", "run_id")
+LIST_COLUMNS = (
+    "conversation_id",
+    "model",
+    "scenario_id",
+    "kind",
+    "persona",
+    "outcome",
+    "n_turns",
+    "domain",
+    "user_agent",
+    "status",
+    "run_id",
+)
 PROBE_LOCK_TIMEOUT_S = 1.5  # how long the freshness check waits for a writer's lock before showing the last data read
 QUERY_LOCK_TIMEOUT_S = 3.0  # how long a query missing the cache waits for a writer's lock
 ACT_COLORS = {
@@ -125,40 +146,70 @@ def cached(db: str, version: tuple[Any, ...], query: str, *args: Any, **kwargs: 
 Scope = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def compare_frames(db: str, version: tuple[Any, ...], labeller: str, scope: Scope, metric_names: tuple[str, ...], baseline: str | None,
-                   source: str) -> dict[str, Any]:
-    """The Compare page's tables, computed as the report computes them (analysis._metrics), on control conversations."""
+@st.cache_data(show_spinner=False, max_entries=16)
+def conversations_frame(db: str, version: tuple[Any, ...], labeller: str, scope: Scope) -> pd.DataFrame:
+    """analysis._metrics' one-row-per-conversation frame for the scope: what every comparison is computed from."""
+    runs, models, kinds = scope
     store = Store(db, lock_timeout_s=QUERY_LOCK_TIMEOUT_S)
-    runs, models, kinds = scope
-    frame = metrics.control_only(Q.compare_conversations(store, labeller, runs=runs, models=models, kinds=kinds))
-    chosen = [m for m in ALL_METRICS if m.name in metric_names]
-    rates = metrics.rate_table(frame, chosen, n_resamples=BOOTSTRAP_RESAMPLES)
-    knobs = metrics.knobs_for_chart(metrics.knob_table(frame, n_resamples=BOOTSTRAP_RESAMPLES))
-    name, version_ = Q.split_labeller(labeller)
-    choice = metrics.select_baseline(metrics.load_baselines(store), corpus=baseline, labeller=name, labeller_version=version_,
-                                     source="tags" if source == "tags" else "labeller") if baseline else None
-    clusters = metrics.human_clusters(store, choice) if choice is not None and choice.found else None
-    grounding = metrics.grounding_table(frame, choice.rows if choice is not None and choice.found else None, clusters=clusters,
-                                        n_resamples=BOOTSTRAP_RESAMPLES)
-    return {
-        "n": int(frame["scored"].sum()),
-        "rates": rates,
-        "knobs": knobs,
-        "grounding": grounding,
-        "baseline_notes": list(choice.notes) if choice is not None else [],
-    }
+    return Q.compare_conversations(store, labeller, runs=runs, models=models, kinds=kinds)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def persona_frame(db: str, version: tuple[Any, ...], labeller: str, scope: Scope, by: str) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+def metric_rates(
+    db: str, version: tuple[Any, ...], labeller: str, scope: Scope, names: tuple[str, ...]
+) -> pd.DataFrame:
+    """The report's rate table for the chosen metrics, on control conversations."""
+    frame = metrics.control_only(conversations_frame(db, version, labeller, scope))
+    chosen = [m for m in ALL_METRICS if m.name in names]
+    return metrics.rate_table(frame, chosen, n_resamples=BOOTSTRAP_RESAMPLES)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def knob_points(db: str, version: tuple[Any, ...], labeller: str, scope: Scope) -> pd.DataFrame:
+    """One point per model for the two-knobs chart, on control conversations."""
+    frame = metrics.control_only(conversations_frame(db, version, labeller, scope))
+    return metrics.knobs_for_chart(metrics.knob_table(frame, n_resamples=BOOTSTRAP_RESAMPLES))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def grounding_rates(
+    db: str, version: tuple[Any, ...], labeller: str, scope: Scope, baseline: str | None, source: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Acts per assistant turn beside the chosen human baseline (and the notes on that choice), on control conversations."""
+    store = Store(db, lock_timeout_s=QUERY_LOCK_TIMEOUT_S)
+    frame = metrics.control_only(conversations_frame(db, version, labeller, scope))
+    name, labeller_version = Q.split_labeller(labeller)
+    choice = None
+    if baseline:
+        choice = metrics.select_baseline(
+            metrics.load_baselines(store),
+            corpus=baseline,
+            labeller=name,
+            labeller_version=labeller_version,
+            source="tags" if source == "tags" else "labeller",
+        )
+    found = choice is not None and choice.found
+    table = metrics.grounding_table(
+        frame,
+        choice.rows if found else None,
+        clusters=metrics.human_clusters(store, choice) if found else None,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+    )
+    return table, list(choice.notes) if choice is not None else []
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def persona_frame(
+    db: str, version: tuple[Any, ...], labeller: str, scope: Scope, by: str
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """The report's persona disparity table, and the personas behind each row label (for links)."""
-    runs, models, kinds = scope
-    frame = Q.compare_conversations(Store(db, lock_timeout_s=QUERY_LOCK_TIMEOUT_S), labeller, runs=runs, models=models, kinds=kinds)
+    frame = conversations_frame(db, version, labeller, scope)
     if not metrics.has_persona_runs(frame):
         return pd.DataFrame(), {}
     table = metrics.persona_disparity(frame, by=by)  # type: ignore[arg-type]
-    members = frame[frame["persona_group"] != metrics.CONTROL].groupby(by)["persona"].agg(lambda s: sorted(set(s))).to_dict()
+    members = (
+        frame[frame["persona_group"] != metrics.CONTROL].groupby(by)["persona"].agg(lambda s: sorted(set(s))).to_dict()
+    )
     return table, {str(k): v for k, v in members.items()}
 
 
@@ -171,21 +222,35 @@ class Data:
         self.in_progress: list[dict[str, Any]] = []
         self.version = self._probe()
 
-    def _probe(self) -> tuple[Any, ...]:
-        path = Path(self.db)
-        stat = path.stat()
+    def _fingerprint(self) -> tuple[int, int, int]:
+        """Size and modification times of the file and its write-ahead log: any committed write changes one."""
+        stat = Path(self.db).stat()
         wal = Path(self.db + ".wal")
-        fingerprint = (stat.st_size, stat.st_mtime_ns, wal.stat().st_mtime_ns if wal.exists() else 0)
-        store = Store(self.db, lock_timeout_s=PROBE_LOCK_TIMEOUT_S)
+        return stat.st_size, stat.st_mtime_ns, wal.stat().st_mtime_ns if wal.exists() else 0
+
+    def _probe(self) -> tuple[Any, ...]:
+        """The data version, opening the file only when its fingerprint moved since the last look (a stat is ~free)."""
+        fingerprint = self._fingerprint()
+        known = _last_versions().get(self.db)
+        if known is not None and known[: len(fingerprint)] == fingerprint:
+            version = known
+        else:
+            try:
+                version = (*fingerprint, *Q.data_version(Store(self.db, lock_timeout_s=PROBE_LOCK_TIMEOUT_S)))
+            except StoreError as exc:
+                if "lock" not in exc.reason:
+                    raise
+                self.locked = True
+                version = known or fingerprint
+            else:
+                _last_versions()[self.db] = version
+        minute = datetime.now(UTC).replace(second=0, microsecond=0)  # "recent" is judged at most a minute late
         try:
-            version = (*fingerprint, *Q.data_version(store))
-            self.in_progress = Q.runs_in_progress(store)
+            self.in_progress = cached(self.db, version, "runs_in_progress", minute)
         except StoreError as exc:
             if "lock" not in exc.reason:
                 raise
             self.locked = True
-            return _last_versions().get(self.db, fingerprint)
-        _last_versions()[self.db] = version
         return version
 
     def get(self, query: str, *args: Any, **kwargs: Any) -> Any:
@@ -265,15 +330,33 @@ def _set_nav(key: str, widget_key: str, reset_page: bool = False) -> None:
         nav["conversation"] = None
 
 
-def bound_multiselect(label: str, nav_key: str, options: list[str], *, container: Any = st, placeholder: str = "all", reset_page: bool = False,
-                      format_func: Callable[[str], str] = str) -> list[str]:
-    """A multiselect whose value lives in nav[nav_key]; a link changing nav updates the widget."""
+def bound_multiselect(
+    label: str,
+    nav_key: str,
+    options: list[str],
+    *,
+    container: Any = st,
+    placeholder: str = "all",
+    reset_page: bool = False,
+    format_func: Callable[[str], str] = str,
+) -> list[str]:
+    """A multiselect whose value lives in nav[nav_key]; a link changing nav updates the widget.
+
+    A value the database does not hold (a link to a kind never run) stays selected and
+    matches nothing, rather than silently widening the filter to "any".
+    """
     widget_key = f"w_{nav_key}"
-    want = [v for v in (_nav().get(nav_key) or []) if v in options]
+    want = [str(v) for v in (_nav().get(nav_key) or [])]
+    options = [*options, *(v for v in want if v not in options)]
     if st.session_state.get(widget_key) != want:
         st.session_state[widget_key] = want
     return container.multiselect(
-        label, options, key=widget_key, placeholder=placeholder, on_change=_set_nav, args=(nav_key, widget_key, reset_page),
+        label,
+        options,
+        key=widget_key,
+        placeholder=placeholder,
+        on_change=_set_nav,
+        args=(nav_key, widget_key, reset_page),
         format_func=format_func,
     )
 
@@ -285,7 +368,9 @@ def _selected_row(widget_key: str) -> int | None:
     return rows[0] if rows else None
 
 
-def table_with_links(frame: pd.DataFrame, key: str, link: Callable[[dict[str, Any]], dict[str, Any]], **kwargs: Any) -> None:
+def table_with_links(
+    frame: pd.DataFrame, key: str, link: Callable[[dict[str, Any]], dict[str, Any]], **kwargs: Any
+) -> None:
     """A plain-text table where selecting a row opens the transcripts `link(row)` names."""
     widget_key = f"{key}_{_nav().get('_gen', 0)}"
     records = frame.to_dict("records")
@@ -345,6 +430,15 @@ def chart_with_links(chart: Any, key: str, fields: list[str], link: Callable[[di
             open_transcripts(**link(dict(picked[0])))
 
     st.altair_chart(with_selection(chart, selection), key=widget_key, on_select=follow, selection_mode=["pick"])
+
+
+@st.cache_resource
+def default_labeller() -> str:
+    """The current rules labeller (`rules@VERSION`): what a run labels with unless told otherwise."""
+    from analysis.labellers import get_labeller
+
+    rules = get_labeller("rules")
+    return f"{rules.name}@{rules.version}"
 
 
 # -- small renderers --------------------------------------------------------------------------
@@ -412,15 +506,21 @@ def page_runs(data: Data, labeller: str) -> None:
     with left:
         st.subheader("Configuration")
         st.json(run["config"], expanded=1)
-        st.text(f"config hash: {run['config_hash']}\ninvocations: {run['n_invocations']}\nlast conversation: {run['last_finished']}")
+        st.text(
+            f"config hash: {run['config_hash']}\ninvocations: {run['n_invocations']}\nlast conversation: {run['last_finished']}"
+        )
     with right:
         st.subheader("Outcomes by model")
-        st.caption(f"Labeller {labeller}. Select a row to open those transcripts.")
-        counts = pd.DataFrame(data.get("run_outcome_counts", chosen, labeller), columns=["model", "outcome", "conversations"])
+        st.caption("Under the labeller chosen in the sidebar. Select a row to open those transcripts.")
+        counts = pd.DataFrame(
+            data.get("run_outcome_counts", chosen, labeller), columns=["model", "outcome", "conversations"]
+        )
         if counts.empty:
             st.text("No conversations stored yet.")
         else:
-            table_with_links(counts, "run_outcomes", lambda row: {"run": chosen, "model": row["model"], "outcome": row["outcome"]})
+            table_with_links(
+                counts, "run_outcomes", lambda row: {"run": chosen, "model": row["model"], "outcome": row["outcome"]}
+            )
         st.subheader("Errors")
         errors = data.get("run_errors", chosen)
         if not errors:
@@ -436,16 +536,20 @@ def _scope_controls(data: Data, prefix: str) -> tuple[tuple[str, ...], tuple[str
     options = data.get("filter_options")
     cols = st.columns(3)
     runs = bound_multiselect("Runs", f"{prefix}_run", options["runs"], container=cols[0], placeholder="all runs")
-    models = bound_multiselect("Models", f"{prefix}_model", options["models"], container=cols[1], placeholder="all models")
-    kinds = bound_multiselect("Scenario kinds", f"{prefix}_kind", options["kinds"], container=cols[2], placeholder="all kinds")
+    models = bound_multiselect(
+        "Models", f"{prefix}_model", options["models"], container=cols[1], placeholder="all models"
+    )
+    kinds = bound_multiselect(
+        "Scenario kinds", f"{prefix}_kind", options["kinds"], container=cols[2], placeholder="all kinds"
+    )
     return tuple(runs), tuple(models), tuple(kinds)
 
 
 def page_compare(data: Data, labeller: str) -> None:
     st.header("Compare")
     st.caption(
-        f"Figures as the report computes them, on the no-persona control conversations, labeller {labeller} (change it in the "
-        "sidebar). Click a bar or point, or select a table row, to open the transcripts behind it."
+        "Figures as the report computes them, on the no-persona control conversations, under the labeller chosen in the "
+        "sidebar. Click a bar or point, or select a table row, to open the transcripts behind it."
     )
     scope = _scope_controls(data, "cmp")
     runs = scope[0]
@@ -453,32 +557,58 @@ def page_compare(data: Data, labeller: str) -> None:
     rate_metrics = [m for m in ALL_METRICS if isinstance(m, metrics.RateMetric)]
     nav.setdefault("cmp_metrics", list(DEFAULT_METRICS))
     labels = {m.name: m.label for m in ALL_METRICS}
-    picked = bound_multiselect("Metrics", "cmp_metrics", [m.name for m in ALL_METRICS], placeholder="choose metrics",
-                               format_func=labels.__getitem__)
+    picked = bound_multiselect(
+        "Metrics",
+        "cmp_metrics",
+        [m.name for m in ALL_METRICS],
+        placeholder="choose metrics",
+        format_func=labels.__getitem__,
+    )
     baselines = data.get("baseline_table")
     options = Q.baseline_options(baselines)
     cols = st.columns(2)
-    baseline = cols[0].selectbox("Human baseline (corpus:role)", [None, *options], index=1 if options else 0, key="w_cmp_baseline",
-                                 format_func=lambda v: "none" if v is None else v)
-    source = cols[1].radio("Human acts from", ["labeller", "tags"], horizontal=True, key="w_cmp_source",
-                           format_func=lambda v: "our labeller on the human text" if v == "labeller" else "the corpus's own tags")
-    frames = compare_frames(data.db, data.version, labeller, scope, tuple(picked), baseline, source)
-    if frames["n"] == 0:
-        st.info("No scored control conversations in this selection. `groundsim annotate --db DB` scores stored conversations.")
+    baseline = cols[0].selectbox(
+        "Human baseline (corpus:role)",
+        [None, *options],
+        index=1 if options else 0,
+        key="w_cmp_baseline",
+        format_func=lambda v: "none" if v is None else v,
+    )
+    source = cols[1].radio(
+        "Human acts from",
+        ["labeller", "tags"],
+        horizontal=True,
+        key="w_cmp_source",
+        format_func=lambda v: "our labeller on the human text" if v == "labeller" else "the corpus's own tags",
+    )
+    scored = int(metrics.control_only(conversations_frame(data.db, data.version, labeller, scope))["scored"].sum())
+    if scored == 0:
+        st.info(
+            "No scored control conversations in this selection. `groundsim annotate --db DB` scores stored conversations."
+        )
         return
-    st.text(f"{frames['n']:,} scored control conversations in this selection")
+    st.text(f"{scored:,} scored control conversations in this selection")
 
     st.subheader("Rates per model")
-    rates: pd.DataFrame = frames["rates"]
+    rates = metric_rates(data.db, data.version, labeller, scope, tuple(picked))
     shares = rates[rates["metric"].isin([m.name for m in rate_metrics]) & rates["rate"].notna()]
     if shares.empty:
         st.text("Choose a metric with conversations in this selection.")
     else:
-        chart = roomy(rate_by_model_chart(shares.assign(metric=shares["label"]), title="Rates per model",
-                                          y_title="% of the metric's population"), shares["model"].nunique(), shares["metric"].nunique())
+        chart = roomy(
+            rate_by_model_chart(
+                shares.assign(metric=shares["label"]), title="Rates per model", y_title="% of the metric's population"
+            ),
+            shares["model"].nunique(),
+            shares["metric"].nunique(),
+        )
         by_label = {m.label: m.name for m in ALL_METRICS}
-        chart_with_links(chart, "cmp_rates_chart", ["model", "metric"],
-                         lambda d: Q.metric_link(by_label.get(d.get("metric", ""), ""), d.get("model"), runs))
+        chart_with_links(
+            chart,
+            "cmp_rates_chart",
+            ["model", "metric"],
+            lambda d: Q.metric_link(by_label.get(d.get("metric", ""), ""), d.get("model"), runs),
+        )
     if not rates.empty:
         table = rates.assign(
             rate=[fmt_value(r, m) for r, m in zip(rates["rate"], rates["method"], strict=True)],
@@ -488,20 +618,28 @@ def page_compare(data: Data, labeller: str) -> None:
         table_with_links(table, "cmp_rates_table", lambda row: Q.metric_link(row["metric"], row["model"], runs))
 
     st.subheader("The two knobs")
-    knobs: pd.DataFrame = frames["knobs"]
+    knobs = knob_points(data.db, data.version, labeller, scope)
     if knobs.empty:
         st.text("Needs scored unanswerable/false-premise and benign-sensitive control conversations of the same model.")
     else:
-        chart_with_links(two_knobs_chart(knobs), "cmp_knobs", ["model"],
-                         lambda d: {"model": [d.get("model")], "kind": [*metrics.SHOULD_ABSTAIN, *metrics.BENIGN_SENSITIVE],
-                                    "persona": ["control"], "run": list(runs)})
+        chart_with_links(
+            two_knobs_chart(knobs),
+            "cmp_knobs",
+            ["model"],
+            lambda d: {
+                "model": [d.get("model")],
+                "kind": [*metrics.SHOULD_ABSTAIN, *metrics.BENIGN_SENSITIVE],
+                "persona": ["control"],
+                "run": list(runs),
+            },
+        )
 
     st.subheader("Grounding acts per assistant turn")
-    for note in frames["baseline_notes"]:
-        st.caption(note)
+    grounding, notes = grounding_rates(data.db, data.version, labeller, scope, baseline, source)
+    for note in notes:
+        st.text(note)  # names corpora and labellers from the database: plain text
     if baselines is None or baselines.empty:
         st.caption("No human baseline to draw: none imported yet (`groundsim baselines import --corpus PATH --db DB`).")
-    grounding: pd.DataFrame = frames["grounding"]
     model_rates, human = metrics.grounding_for_chart(grounding)
     model_rates = model_rates[model_rates["act"] != metrics.ANY_GROUNDING]
     if model_rates.empty:
@@ -509,14 +647,21 @@ def page_compare(data: Data, labeller: str) -> None:
         return
     if human is not None and baseline:
         human = human.assign(corpus=baseline)
-    chart_with_links(roomy(grounding_acts_chart(model_rates, human), model_rates["model"].nunique(), model_rates["act"].nunique()), "cmp_acts", ["model", "act"],
-                     lambda d: {"model": [d.get("model")], "act": [d.get("act")], "persona": ["control"], "run": list(runs)})
+    chart_with_links(
+        roomy(grounding_acts_chart(model_rates, human), model_rates["model"].nunique(), model_rates["act"].nunique()),
+        "cmp_acts",
+        ["model", "act"],
+        lambda d: {"model": [d.get("model")], "act": [d.get("act")], "persona": ["control"], "run": list(runs)},
+    )
     gap = grounding[grounding["human_rate"].notna()]
     if not gap.empty:
         st.caption("Gap = 1 - model rate / human rate (the Grounding Gaps figure), 95% CI.")
         three = st.column_config.NumberColumn(format="%.3f")
-        st.dataframe(gap[["model", "act", "rate", "human_rate", "gap", "gap_low", "gap_high", "n_conversations", "human_turns"]],
-                     hide_index=True, column_config={c: three for c in ("rate", "human_rate", "gap", "gap_low", "gap_high")})
+        st.dataframe(
+            gap[["model", "act", "rate", "human_rate", "gap", "gap_low", "gap_high", "n_conversations", "human_turns"]],
+            hide_index=True,
+            column_config={c: three for c in ("rate", "human_rate", "gap", "gap_low", "gap_high")},
+        )
 
 
 def page_transcripts(data: Data, labeller: str) -> None:
@@ -526,19 +671,28 @@ def page_transcripts(data: Data, labeller: str) -> None:
     cols = st.columns(4)
     values: dict[str, tuple[str, ...]] = {}
     for i, (param, label) in enumerate(FILTER_PARAMS.items()):
-        chosen = bound_multiselect(label, param, options[FILTER_OPTION_KEYS[param]], container=cols[i % 4], placeholder="any", reset_page=True)
+        chosen = bound_multiselect(
+            label, param, options[FILTER_OPTION_KEYS[param]], container=cols[i % 4], placeholder="any", reset_page=True
+        )
         values[param] = tuple(chosen)
     flt = Q.TranscriptFilter(
         labeller=labeller,
-        runs=values["run"], models=values["model"], kinds=values["kind"], domains=values["domain"],
-        outcomes=values["outcome"], personas=values["persona"], acts=values["act"], stances=values["stance"],
+        runs=values["run"],
+        models=values["model"],
+        kinds=values["kind"],
+        domains=values["domain"],
+        outcomes=values["outcome"],
+        personas=values["persona"],
+        acts=values["act"],
+        stances=values["stance"],
     )
     total = data.get("count_transcripts", flt)
     pages = max(1, -(-total // PAGE_SIZE))
     nav["p"] = min(max(1, int(nav.get("p", 1))), pages)
     offset = (nav["p"] - 1) * PAGE_SIZE
     rows = data.get("list_transcripts", flt, limit=PAGE_SIZE, offset=offset)
-    st.text(f"{total:,} conversations match  ·  page {nav['p']} of {pages}  ·  outcomes, acts and stances by {labeller}")
+    matches = "1 conversation matches" if total == 1 else f"{total:,} conversations match"
+    st.text(f"{matches}  ·  page {nav['p']} of {pages}  ·  outcomes, acts and stances by {labeller}")
 
     def move(step: int) -> None:
         nav["p"] = min(max(1, nav["p"] + step), pages)
@@ -559,9 +713,19 @@ def page_transcripts(data: Data, labeller: str) -> None:
                 nav["conversation"] = ids[row]
 
         st.caption("Select a row to read the conversation.")
-        st.dataframe(frame, key=widget_key, on_select=open_row, selection_mode="single-row", hide_index=True, column_order=LIST_COLUMNS,
-                     height=min(len(frame), 10) * 35 + 38)
-        labels = {r["conversation_id"]: f"{r['conversation_id']} · {r['model']} · {r['scenario_id']} · {r['outcome']}" for r in rows}
+        st.dataframe(
+            frame,
+            key=widget_key,
+            on_select=open_row,
+            selection_mode="single-row",
+            hide_index=True,
+            column_order=LIST_COLUMNS,
+            height=min(len(frame), 10) * 35 + 38,
+        )
+        labels = {
+            r["conversation_id"]: f"{r['conversation_id']} · {r['model']} · {r['scenario_id']} · {r['outcome']}"
+            for r in rows
+        }
         if nav.get("conversation") and nav["conversation"] not in labels:
             labels = {nav["conversation"]: nav["conversation"], **labels}
         choices = [None, *labels]
@@ -587,10 +751,12 @@ def render_transcript(data: Data, conversation_id: str, labeller: str) -> None:
         return
     conv = transcript.conversation
     st.subheader("Conversation")
+    scenario_label = f"{conv['scenario_id']} ({conv['scenario_kind']}, {conv['scenario_domain']})"
     st.text(
-        f"{conv['conversation_id']}  ·  model {conv['model']}  ·  scenario {conv['scenario_id']} ({conv['scenario_kind']}, {conv['scenario_domain']})\n"
+        f"{conv['conversation_id']}  ·  model {conv['model']}  ·  scenario {scenario_label}\n"
         f"user {conv['user_agent']}  ·  persona {conv['persona']}  ·  repeat {conv['repeat']}  ·  run {conv['run_id']}\n"
-        f"status {conv['status']}  ·  stopped: {conv['stop_reason']}  ·  {conv['n_turns']} assistant turns  ·  cost {fmt_cost(conv['cost_usd'])}"
+        f"status {conv['status']}  ·  stopped: {conv['stop_reason']}  ·  {conv['n_turns']} assistant turns  ·  "
+        f"cost {fmt_cost(conv['cost_usd'])}"
     )
     if conv.get("error"):
         st.error("Infrastructure error (kept, never counted in rates):")
@@ -599,11 +765,19 @@ def render_transcript(data: Data, conversation_id: str, labeller: str) -> None:
     last = turns[-1]["turn_index"] if turns else 0
     upto = last
     if len(turns) > 2:
-        upto = st.slider("Replay up to turn", 0, last, last, key=f"upto_{conversation_id}", help="Facts revealed so far are marked on the right.")
+        upto = st.slider(
+            "Replay up to turn",
+            0,
+            last,
+            last,
+            key=f"upto_{conversation_id}",
+            help="Facts revealed so far are marked on the right.",
+        )
     chat, side = st.columns([3, 2])
     with chat:
         if transcript.labels_from and transcript.labels_from != labeller:
-            st.caption(f"Badges from {transcript.labels_from}: {labeller} has not labelled this conversation.")
+            st.caption("The chosen labeller has not labelled this conversation; the badges come from:")
+            st.text(transcript.labels_from)
         for turn in turns:
             if turn["turn_index"] > upto:
                 break
@@ -631,7 +805,9 @@ def render_transcript(data: Data, conversation_id: str, labeller: str) -> None:
                 pd.DataFrame(
                     [
                         {
-                            "revealed": "yes, turn " + str(f["revealed_at"]) if f["revealed_at"] is not None and f["revealed_at"] <= upto else "—",
+                            "revealed": "yes, turn " + str(f["revealed_at"])
+                            if f["revealed_at"] is not None and f["revealed_at"] <= upto
+                            else "—",
                             "fact": f["id"],
                             "the user would say": f["text"],
                         }
@@ -664,27 +840,47 @@ def page_personas(data: Data, labeller: str) -> None:
         "Benjamini-Hochberg q-values across all rows."
     )
     scope = _scope_controls(data, "per")
-    by = st.radio("Compare", ["persona_group", "persona"], format_func=lambda v: "persona groups" if v == "persona_group" else "each persona",
-                  horizontal=True, key="w_per_by")
+    by = st.radio(
+        "Compare",
+        ["persona_group", "persona"],
+        format_func=lambda v: "persona groups" if v == "persona_group" else "each persona",
+        horizontal=True,
+        key="w_per_by",
+    )
     disparity, members = persona_frame(data.db, data.version, labeller, scope, by)
     if disparity.empty:
-        st.info("No persona conversations with a scored control in this selection. Runs with `--personas builtin:identity` produce them.")
+        st.info(
+            "No persona conversations with a scored control in this selection. Runs with `--personas builtin:identity` produce them."
+        )
         return
     disparity = disparity[disparity["difference"].notna()].reset_index(drop=True)
     refusals = [s.value for s in SAFETY_DECLINES]
 
     def link(model: str | None, label: str | None) -> dict[str, Any]:
         models = [model] if model else sorted(disparity["model"].unique())
-        return {"model": models, "persona": members.get(str(label), []), "stance": refusals, "kind": list(scope[2]), "run": list(scope[0])}
+        return {
+            "model": models,
+            "persona": members.get(str(label), []),
+            "stance": refusals,
+            "kind": list(scope[2]),
+            "run": list(scope[0]),
+        }
 
     multi_model = disparity["model"].nunique() > 1
     chart_frame = disparity if multi_model else disparity.drop(columns=["model"])
-    chart_with_links(persona_disparity_chart(chart_frame), "per_chart", ["persona_group", "model"] if multi_model else ["persona_group"],
-                     lambda d: link(d.get("model"), d.get("persona_group")))
+    chart_with_links(
+        persona_disparity_chart(chart_frame),
+        "per_chart",
+        ["persona_group", "model"] if multi_model else ["persona_group"],
+        lambda d: link(d.get("model"), d.get("persona_group")),
+    )
     pp = lambda v: "-" if pd.isna(v) else f"{v * 100:+.1f} pp"  # noqa: E731
     shown = disparity.assign(
-        rate_persona=disparity["rate_persona"].map(fmt_share), rate_control=disparity["rate_control"].map(fmt_share),
-        difference=disparity["difference"].map(pp), ci_low=disparity["ci_low"].map(pp), ci_high=disparity["ci_high"].map(pp),
+        rate_persona=disparity["rate_persona"].map(fmt_share),
+        rate_control=disparity["rate_control"].map(fmt_share),
+        difference=disparity["difference"].map(pp),
+        ci_low=disparity["ci_low"].map(pp),
+        ci_high=disparity["ci_high"].map(pp),
     ).rename(columns={"persona_group": by})
     st.caption("Select a row to open that persona's refusals.")
     table_with_links(shown, "per_table", lambda row: link(row["model"], row[by]))
@@ -692,24 +888,32 @@ def page_personas(data: Data, labeller: str) -> None:
     if survivors.empty:
         st.text("No difference survives the Benjamini-Hochberg correction at q ≤ 0.05.")
     else:
-        st.text("Survives Benjamini-Hochberg at q ≤ 0.05: "
-                + "; ".join(f"{r.model}: {r.persona_group} ({r.difference * 100:+.1f} pp)" for r in survivors.itertuples()))
+        st.text(
+            "Survives Benjamini-Hochberg at q ≤ 0.05: "
+            + "; ".join(f"{r.model}: {r.persona_group} ({r.difference * 100:+.1f} pp)" for r in survivors.itertuples())
+        )
 
 
 def page_baselines(data: Data, labeller: str) -> None:
     st.header("Baselines")
     rows = data.get("baseline_rows")
     if not rows:
-        st.info("No baselines imported yet: run `groundsim baselines import --corpus PATH --db DB` to compute human act rates "
-                "from a corpus in the shared JSONL schema.")
+        st.info(
+            "No baselines imported yet: run `groundsim baselines import --corpus PATH --db DB` to compute human act rates "
+            "from a corpus in the shared JSONL schema."
+        )
     else:
         frame = pd.DataFrame(rows)
-        st.caption("Human grounding acts per turn of each role: from the corpus's own tags (through the tag mapping) and from our "
-                   "labeller run on the same text, with 95% bootstrap CIs over conversations.")
+        st.caption(
+            "Human grounding acts per turn of each role: from the corpus's own tags (through the tag mapping) and from our "
+            "labeller run on the same text, with 95% bootstrap CIs over conversations."
+        )
         if {"corpus", "role", "source", "act", "rate", "ci_low", "ci_high"} <= set(frame.columns):
             helpers = frame[frame["is_helper"].fillna(False).astype(bool)] if "is_helper" in frame.columns else frame
             chart_rows = (helpers if not helpers.empty else frame).assign(
-                model=lambda f: f["corpus"].astype(str) + ":" + f["role"].astype(str) + " (" + f["source"].astype(str) + ")"
+                model=lambda f: (
+                    f["corpus"].astype(str) + ":" + f["role"].astype(str) + " (" + f["source"].astype(str) + ")"
+                )
             )
             chart_rows = chart_rows[chart_rows["rate"].notna() & (chart_rows["act"] != metrics.ANY_GROUNDING)]
             if not chart_rows.empty:
@@ -719,11 +923,15 @@ def page_baselines(data: Data, labeller: str) -> None:
     st.subheader("Replay comparisons")
     replay = data.get("replay_rows")
     if not replay:
-        st.markdown("No replay comparisons yet: `groundsim replay --corpus PATH --model MODEL --sample 50 --db DB` has the model "
-                "write each helper turn of sampled human conversations, so both can be labelled at the same positions.")
+        st.markdown(
+            "No replay comparisons yet: `groundsim replay --corpus PATH --model MODEL --sample 50 --db DB` has the model "
+            "write each helper turn of sampled human conversations, so both can be labelled at the same positions."
+        )
         return
-    st.caption("At each helper turn of a human conversation the model wrote its own turn from the same history; both were labelled "
-               "by one labeller. Base rates with 95% CIs and Cohen's kappa between human and model at the same positions.")
+    st.caption(
+        "At each helper turn of a human conversation the model wrote its own turn from the same history; both were labelled "
+        "by one labeller. Base rates with 95% CIs and Cohen's kappa between human and model at the same positions."
+    )
     st.dataframe(pd.DataFrame(replay), hide_index=True)
 
 
@@ -757,23 +965,34 @@ def main() -> None:
         return
     if st.session_state.get("w_page") != nav["page"]:
         st.session_state["w_page"] = nav["page"]
-    st.sidebar.radio("Page", list(PAGES), format_func=PAGES.__getitem__, key="w_page", on_change=_set_nav, args=("page", "w_page"))
+    st.sidebar.radio(
+        "Page", list(PAGES), format_func=PAGES.__getitem__, key="w_page", on_change=_set_nav, args=("page", "w_page")
+    )
     if data.locked:
-        st.info("A run is writing to this database right now: showing the data committed so far (as last read). Rerun or reload to update.")
-    for run in data.in_progress:
         st.info(
-            f"Run {run['run_id']} appears to be in progress: {run['stored']} of {run['n_jobs']} conversations stored so far "
-            f"(last at {str(run['last_activity'])[:19]}). Showing the data committed so far; reload to update."
+            "A run is writing to this database right now: showing the data committed so far (as last read). Rerun or reload to update."
+        )
+    for run in data.in_progress:
+        st.info("A run appears to be in progress: showing the data committed so far; reload to update.")
+        st.text(
+            f"run {run['run_id']}: {run['stored']} of {run['n_jobs']} conversations stored so far "
+            f"(last at {str(run['last_activity'])[:19]} UTC)"
         )
     try:
         labellers = data.get("labellers")
         if nav.get("labeller") not in labellers:
-            nav["labeller"] = labellers[0] if labellers else "rules@1"
+            nav["labeller"] = labellers[0] if labellers else default_labeller()
         if labellers:
             if st.session_state.get("w_labeller") != nav["labeller"]:
                 st.session_state["w_labeller"] = nav["labeller"]
-            st.sidebar.selectbox("Labeller", labellers, key="w_labeller", on_change=_set_nav, args=("labeller", "w_labeller"),
-                                 help="Whose turn labels and outcomes every page uses.")
+            st.sidebar.selectbox(
+                "Labeller",
+                labellers,
+                key="w_labeller",
+                on_change=_set_nav,
+                args=("labeller", "w_labeller"),
+                help="Whose turn labels and outcomes every page uses.",
+            )
         PAGE_RENDERERS[nav["page"]](data, nav["labeller"])
     except StoreError as exc:
         if "lock" not in exc.reason:

@@ -1,20 +1,59 @@
-"""Analysis: labels, outcomes, baselines, statistics and the queries reports and the app share."""
+"""Analysis: labels, outcomes, baselines, statistics and the queries reports and the app share.
 
+Heavier parts are subpackages imported on use: `analysis.report` (the alignment-tax
+report), `analysis.charts` (Altair charts) and `analysis._metrics` via the report, so the
+simulator's live labelling does not pay for pandas and Altair at start-up.
+"""
+
+from analysis._agreement import ValidationReport, cohen_kappa, validate_labeller
 from analysis._annotate import AnnotateSummary, annotate, outcome_row
+from analysis._baselines import ImportSummary, import_corpus, list_baselines
+from analysis._outcomes import Outcome, OutcomeRecord, SimpleQAGrade, score_conversation
 from analysis._queries import Queryable, get_conversation, list_runs, summary_by_kind
-from analysis.labellers import Labeller, RulesLabeller, get_labeller, known_labellers, register_labeller
+from analysis._replay import replay_summary
+from analysis._stats import (
+    benjamini_hochberg,
+    bootstrap_gap,
+    bootstrap_ratio,
+    bootstrap_ratio_difference,
+    cmh_test,
+    newcombe_difference,
+    stratified_permutation_test,
+    wilson_interval,
+)
+from analysis.labellers import JudgeError, Labeller, RulesLabeller, get_labeller, known_labellers, register_labeller
 
 __all__ = [
     "AnnotateSummary",
-    "annotate",
-    "outcome_row",
+    "ImportSummary",
+    "JudgeError",
     "Labeller",
+    "Outcome",
+    "OutcomeRecord",
     "Queryable",
     "RulesLabeller",
+    "SimpleQAGrade",
+    "ValidationReport",
+    "annotate",
+    "benjamini_hochberg",
+    "bootstrap_gap",
+    "bootstrap_ratio",
+    "bootstrap_ratio_difference",
+    "cmh_test",
+    "cohen_kappa",
     "get_conversation",
     "get_labeller",
+    "import_corpus",
     "known_labellers",
+    "list_baselines",
     "list_runs",
+    "newcombe_difference",
+    "outcome_row",
     "register_labeller",
+    "replay_summary",
+    "score_conversation",
+    "stratified_permutation_test",
     "summary_by_kind",
+    "validate_labeller",
+    "wilson_interval",
 ]

@@ -270,9 +270,17 @@ def labeller_id(labeller: Labeller) -> str:
     return f"{labeller.name}@{labeller.version}"
 
 
+def label_turns(labeller: Labeller, pairs: Sequence[tuple[str, str | None]]) -> list[TurnLabel]:
+    """Label (text, previous) pairs, in one batch when the labeller offers `label_many(texts)`."""
+    batch = getattr(labeller, "label_many", None)
+    if callable(batch):
+        return list(batch([text for text, _ in pairs]))
+    return [labeller.label(text, previous) for text, previous in pairs]
+
+
 def validate_labeller(labeller: Labeller, gold_rows: Sequence[GoldRow], *, gold_source: str = "gold") -> ValidationReport:
     """Label every gold turn with `labeller` and compare acts and stance with the gold."""
-    predicted: list[TurnLabel] = [labeller.label(row.text, row.previous) for row in gold_rows]
+    predicted = label_turns(labeller, [(row.text, row.previous) for row in gold_rows])
     return compare_labels(
         [row.acts for row in gold_rows],
         [label.acts for label in predicted],

@@ -15,8 +15,22 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from analysis._outcomes import score_conversation
-from analysis.labellers import Labeller
+from analysis.labellers import JudgeError, Labeller
 from scenarios import Scenario, Stance, TurnLabel
+
+_TS = pa.timestamp("us", tz="UTC")
+LABEL_COLUMNS = pa.schema(
+    [
+        ("conversation_id", pa.string()),
+        ("turn_index", pa.int32()),
+        ("labeller", pa.string()),
+        ("labeller_version", pa.string()),
+        ("acts", pa.list_(pa.string())),
+        ("stance", pa.string()),
+        ("asks_question", pa.bool_()),
+        ("labelled_at", _TS),
+    ]
+)
 
 
 class WritableStore(Protocol):
@@ -26,12 +40,15 @@ class WritableStore(Protocol):
 
     def add_outcomes(self, rows: pa.Table) -> int: ...
 
+    def add_label_errors(self, rows: pa.Table) -> None: ...
+
 
 @dataclass
 class AnnotateSummary:
     labelled_turns: int
     scored_conversations: int
     labeller: str
+    label_errors: int = 0
 
 
 def outcome_row(scenario: Scenario, status: str, assistant: list[tuple[str, TurnLabel]]) -> dict[str, Any]:
@@ -64,10 +81,19 @@ def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000
         [name, version],
     )
     labelled = 0
+    errors: list[dict[str, Any]] = []
     for start in range(0, len(todo), batch_size):
         chunk = todo[start : start + batch_size]
         now = datetime.now(UTC)
-        labels = [labeller.label(row["content"], row["previous"]) for row in chunk]
+        labels: list[TurnLabel | None] = []
+        for row in chunk:
+            try:
+                labels.append(labeller.label(row["content"], row["previous"]))
+            except JudgeError as exc:
+                # Kept as an error (the turn stays unlabelled and is retried next time).
+                labels.append(None)
+                errors.append({"conversation_id": row["conversation_id"], "turn_index": row["turn_index"], "labeller": name,
+                               "labeller_version": version, "error": exc.reason, "raw": exc.raw, "created_at": now})
         table = pa.Table.from_pylist(
             [
                 {
@@ -81,7 +107,9 @@ def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000
                     "labelled_at": now,
                 }
                 for row, label in zip(chunk, labels, strict=True)
-            ]
+                if label is not None
+            ],
+            schema=LABEL_COLUMNS,
         )
         labelled += store.add_labels(table)
         if on_progress:
@@ -97,9 +125,13 @@ def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000
              AND l.labeller = ? AND l.labeller_version = ?
         WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.conversation_id = c.conversation_id
                           AND o.labeller = ? AND o.labeller_version = ?)
+          -- a conversation with an unlabelled turn (e.g. a judge error) waits for its label
+          AND NOT EXISTS (SELECT 1 FROM turns u WHERE u.conversation_id = c.conversation_id AND u.role = 'assistant'
+                          AND NOT EXISTS (SELECT 1 FROM turn_labels ul WHERE ul.conversation_id = u.conversation_id
+                                          AND ul.turn_index = u.turn_index AND ul.labeller = ? AND ul.labeller_version = ?))
         ORDER BY c.conversation_id, t.turn_index
         """,
-        [name, version, name, version],
+        [name, version, name, version, name, version],
     )
     scenarios: dict[str, Scenario] = {}
     grouped: dict[str, dict[str, Any]] = {}
@@ -122,5 +154,7 @@ def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000
                 "scored_at": now,
             }
         )
+    if errors:
+        store.add_label_errors(pa.Table.from_pylist(errors))
     scored = store.add_outcomes(pa.Table.from_pylist(outcome_rows)) if outcome_rows else 0
-    return AnnotateSummary(labelled_turns=labelled, scored_conversations=scored, labeller=f"{name}@{version}")
+    return AnnotateSummary(labelled_turns=labelled, scored_conversations=scored, labeller=f"{name}@{version}", label_errors=len(errors))

@@ -150,7 +150,9 @@ def runs_in_progress(store: Queryable, now: datetime | None = None) -> list[dict
         ORDER BY last_activity DESC
         """
     )
-    return [r for r in rows if r["last_activity"] is not None and now - _aware(r["last_activity"]) <= IN_PROGRESS_WINDOW]
+    return [
+        r for r in rows if r["last_activity"] is not None and now - _aware(r["last_activity"]) <= IN_PROGRESS_WINDOW
+    ]
 
 
 def _aware(value: datetime) -> datetime:
@@ -158,7 +160,9 @@ def _aware(value: datetime) -> datetime:
 
 
 def table_exists(store: Queryable, table: str) -> bool:
-    return bool(store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [table])[0]["n"])
+    return bool(
+        store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [table])[0]["n"]
+    )
 
 
 # -- runs ------------------------------------------------------------------------------------
@@ -250,7 +254,9 @@ def filter_options(store: Queryable) -> dict[str, list[str]]:
     options = {key: list(value or []) for key, value in row.items()}
     # Runs without conversations yet still deserve a place in the run filter.
     known = set(options["runs"])
-    options["runs"] += [r["run_id"] for r in store.query("SELECT run_id FROM runs ORDER BY run_id") if r["run_id"] not in known]
+    options["runs"] += [
+        r["run_id"] for r in store.query("SELECT run_id FROM runs ORDER BY run_id") if r["run_id"] not in known
+    ]
     options["outcomes"] = [*OUTCOMES, NOT_SCORED]
     options["acts"] = list(ACTS)
     options["stances"] = list(STANCES)
@@ -271,7 +277,9 @@ def count_transcripts(store: Queryable, flt: TranscriptFilter) -> int:
     return int(store.query(f"SELECT count(*) AS n {_FROM} {where}", [*split_labeller(flt.labeller), *params])[0]["n"])
 
 
-def list_transcripts(store: Queryable, flt: TranscriptFilter, *, limit: int = 25, offset: int = 0) -> list[dict[str, Any]]:
+def list_transcripts(
+    store: Queryable, flt: TranscriptFilter, *, limit: int = 25, offset: int = 0
+) -> list[dict[str, Any]]:
     """One page of matching conversations, newest first (ties by id, so pages are stable)."""
     where, params = flt.where()
     return store.query(
@@ -333,7 +341,10 @@ def get_transcript(store: Queryable, conversation_id: str, labeller: str) -> Tra
             [conversation_id, o_name, o_version],
         )
         outcome = found[0] if found else None
-    snap = store.query("SELECT scenario_json FROM scenarios WHERE run_id = ? AND scenario_id = ?", [conv["run_id"], conv["scenario_id"]])
+    snap = store.query(
+        "SELECT scenario_json FROM scenarios WHERE run_id = ? AND scenario_id = ?",
+        [conv["run_id"], conv["scenario_id"]],
+    )
     try:
         scenario = json.loads(snap[0]["scenario_json"]) if snap else {}
     except ValueError:
@@ -343,11 +354,18 @@ def get_transcript(store: Queryable, conversation_id: str, labeller: str) -> Tra
         for fact_id in turn["revealed_facts"] or []:
             revealed.setdefault(fact_id, turn["turn_index"])
     facts = [
-        {"id": f.get("id", ""), "text": f.get("text", ""), "optional": bool(f.get("optional", False)), "revealed_at": revealed.get(f.get("id", ""))}
+        {
+            "id": f.get("id", ""),
+            "text": f.get("text", ""),
+            "optional": bool(f.get("optional", False)),
+            "revealed_at": revealed.get(f.get("id", "")),
+        }
         for f in scenario.get("facts", []) or []
         if isinstance(f, dict)
     ]
-    return Transcript(conversation=conv, turns=turns, labels_from=labels_from, outcome=outcome, scenario=scenario, facts=facts)
+    return Transcript(
+        conversation=conv, turns=turns, labels_from=labels_from, outcome=outcome, scenario=scenario, facts=facts
+    )
 
 
 def _pick_labeller(store: Queryable, table: str, conversation_id: str, wanted: str, live: str) -> str | None:
@@ -377,7 +395,12 @@ def _scope(runs: tuple[str, ...], models: tuple[str, ...], kinds: tuple[str, ...
 
 
 def outcome_counts(
-    store: Queryable, labeller: str, *, runs: tuple[str, ...] = (), models: tuple[str, ...] = (), kinds: tuple[str, ...] = ()
+    store: Queryable,
+    labeller: str,
+    *,
+    runs: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """Scored conversations per model, scenario kind and outcome (columns model, kind, outcome, n), all personas."""
     scope, params = _scope(runs, models, kinds)
@@ -407,7 +430,9 @@ def outcome_rates(counts: pd.DataFrame) -> pd.DataFrame:
     per = valid.groupby(["model", "outcome"], sort=False)["n"].sum().reset_index(name="k")
     per["n_conversations"] = per.groupby("model")["k"].transform("sum")
     order = {o: i for i, o in enumerate(OUTCOMES)}
-    per = per.sort_values(["model", "outcome"], key=lambda s: s.map(order) if s.name == "outcome" else s).reset_index(drop=True)
+    per = per.sort_values(["model", "outcome"], key=lambda s: s.map(order) if s.name == "outcome" else s).reset_index(
+        drop=True
+    )
     low, high = wilson_bounds(per["k"], per["n_conversations"])
     per["rate"] = per["k"] / per["n_conversations"]
     per["ci_low"], per["ci_high"] = low, high
@@ -415,7 +440,12 @@ def outcome_rates(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_conversations(
-    store: Queryable, labeller: str, *, runs: tuple[str, ...] = (), models: tuple[str, ...] = (), kinds: tuple[str, ...] = ()
+    store: Queryable,
+    labeller: str,
+    *,
+    runs: tuple[str, ...] = (),
+    models: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """`analysis._metrics.load_conversations` for the chosen labeller, narrowed to the chosen models and kinds."""
     name, version = split_labeller(labeller)

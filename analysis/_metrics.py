@@ -60,8 +60,6 @@ FULLY_SPECIFIED = ("fully_specified",)
 SHOULD_ABSTAIN = ("unanswerable", "false_premise")
 BENIGN_SENSITIVE = ("benign_sensitive",)
 HARMFUL = ("harmful",)
-HELPER_ROLES = {"esconv": "supporter", "persuasion_for_good": "persuader", "mrda": "participant"}
-"""The role whose turns play the assistant's part in each shared corpus (used when --baseline gives no role)."""
 _Z95 = 1.959963984540054
 
 
@@ -871,9 +869,17 @@ def _nan(value: float | None) -> float:
 __all__ = [
     "ACT_NAMES",
     "ANY_GROUNDING",
+    "BASELINE_COLUMNS",
     "CLARIFICATION_METRICS",
     "CONTROL",
+    "CONVERSATION_COLUMNS",
+    "GROUNDING_COLUMNS",
     "KNOB_METRICS",
+    "PERSONA_COLUMNS",
+    "RATE_TABLE_COLUMNS",
+    "RELIABILITY_COLUMNS",
+    "TAGS_SOURCE",
+    "TAX_COLUMNS",
     "BaselineChoice",
     "MeanMetric",
     "RateMetric",
@@ -884,6 +890,7 @@ __all__ = [
     "grounding_for_chart",
     "grounding_table",
     "has_persona_runs",
+    "human_clusters",
     "knob_table",
     "knobs_for_chart",
     "load_baselines",

@@ -162,8 +162,19 @@ def _resampled_sums(
 
     Each resample draws len(num) clusters with replacement; blocks of resamples keep the
     index matrix within `_BLOCK_ELEMENTS` so 10k resamples of 20k clusters fit in memory.
+
+    Conversations usually take few distinct (numerator, denominator) pairs (counts of turns
+    and acts). Then a resample only needs how many clusters of each distinct pair it drew,
+    which is Multinomial(n, share of each pair): the same distribution as drawing n indices,
+    at a cost of n_resamples x distinct pairs instead of n_resamples x n (100,000
+    conversations: milliseconds instead of minutes).
     """
     n = num.size
+    pairs, counts = np.unique(np.stack([num, den], axis=1), axis=0, return_counts=True)
+    if len(pairs) * 4 <= n:
+        drawn = rng.multinomial(n, counts / n, size=n_resamples).astype(np.float64)
+        sums_by_pair = drawn @ pairs
+        return sums_by_pair[:, 0].copy(), sums_by_pair[:, 1].copy()
     # One gather instead of two: numerator and denominator ride as the real and imaginary
     # parts of one complex128 (two exact float64s), which cuts the memory traffic.
     paired = num + 1j * den

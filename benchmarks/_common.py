@@ -105,7 +105,9 @@ def machine() -> str:
         mem = f"{mem_kib / 1024 / 1024:.0f} GiB RAM"
     except (OSError, StopIteration):
         mem = "RAM unknown"
-    return f"{cpu}, {os.cpu_count()} CPUs, {mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{cpu}, {os.cpu_count()} CPUs, {mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}; "
+            f"load average {load:.1f} at start (other work on the machine slows every figure)")
 
 
 def verdict(ok: bool) -> str:

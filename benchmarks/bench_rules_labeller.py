@@ -28,15 +28,18 @@ def main() -> None:
     labeller = RulesLabeller()
     for text, previous in pairs[: len(rows)]:  # warm up regex caches
         labeller.label(text, previous)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for text, previous in pairs:
         labeller.label(text, previous)
     elapsed = time.perf_counter() - start
-    rate = len(pairs) / elapsed
+    cpu = time.process_time() - cpu_start
+    # CPU time of this (single-threaded) process: the one-core figure even on a busy machine.
+    rate = len(pairs) / cpu
     chars = sum(len(t) for t, _ in pairs) / len(pairs)
     verdict = "meets" if rate >= TARGET_TURNS_PER_SECOND else "BELOW"
-    print(f"rules@{labeller.version}: {len(pairs)} turns (mean {chars:.0f} chars) in {elapsed:.2f} s")
-    print(f"{rate:,.0f} turns/second on one core ({verdict} the {TARGET_TURNS_PER_SECOND:,}/s target)")
+    print(f"rules@{labeller.version}: {len(pairs)} turns (mean {chars:.0f} chars) in {cpu:.2f} s CPU, {elapsed:.2f} s wall")
+    print(f"{rate:,.0f} turns/second on one core, by CPU time ({verdict} the {TARGET_TURNS_PER_SECOND:,}/s target)")
+    print(f"{len(pairs) / elapsed:,.0f} turns/second by wall-clock time (lower when other processes share the core)")
 
 
 if __name__ == "__main__":

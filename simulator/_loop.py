@@ -157,18 +157,23 @@ class DialogueLoop:
             last = turns[-1]
             previous = turns[-2].content if len(turns) > 1 else None
             try:
-                label = self.labeller.label(last.content, previous)
+                alabel = getattr(self.labeller, "alabel", None)
+                # Labellers that call a model offer `alabel`, so the event loop is not blocked.
+                label = await alabel(last.content, previous) if alabel else self.labeller.label(last.content, previous)
             except Exception as exc:
                 return {"done": True, "error": _describe(exc), "stop_reason": "error"}
             return {"labels": {last.turn_index: label}}
 
-        def after_user(state: DialogueState) -> str:
+        # Routers are async on purpose: LangGraph runs a sync callable of an async graph in a
+        # thread pool, which cost three thread hand-offs per turn (and GIL contention at high
+        # concurrency) for a one-line decision.
+        async def after_user(state: DialogueState) -> str:
             return END if state.get("done") else "assistant"
 
-        def after_assistant(state: DialogueState) -> str:
+        async def after_assistant(state: DialogueState) -> str:
             return END if state.get("done") else "label"
 
-        def after_label(state: DialogueState) -> str:
+        async def after_label(state: DialogueState) -> str:
             return END if state.get("done") else "user"
 
         graph = StateGraph(DialogueState)

@@ -179,6 +179,48 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        4,
+        "model calls, retries and failures by cause, per run",
+        """
+        CREATE TABLE IF NOT EXISTS run_stats (
+            run_id VARCHAR PRIMARY KEY,
+            model_calls BIGINT NOT NULL DEFAULT 0,
+            retries BIGINT NOT NULL DEFAULT 0,
+            failed_calls BIGINT NOT NULL DEFAULT 0,
+            retries_rate_limit BIGINT NOT NULL DEFAULT 0,
+            retries_timeout BIGINT NOT NULL DEFAULT 0,
+            retries_server_error BIGINT NOT NULL DEFAULT 0,
+            retries_connection BIGINT NOT NULL DEFAULT 0,
+            retries_malformed BIGINT NOT NULL DEFAULT 0,
+            retries_empty BIGINT NOT NULL DEFAULT 0,
+            failures_rate_limit BIGINT NOT NULL DEFAULT 0,
+            failures_timeout BIGINT NOT NULL DEFAULT 0,
+            failures_server_error BIGINT NOT NULL DEFAULT 0,
+            failures_connection BIGINT NOT NULL DEFAULT 0,
+            failures_malformed BIGINT NOT NULL DEFAULT 0,
+            failures_empty BIGINT NOT NULL DEFAULT 0,
+            failures_client_error BIGINT NOT NULL DEFAULT 0,
+            failures_other BIGINT NOT NULL DEFAULT 0,
+            updated_at TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ),
+    (
+        5,
+        "labelling errors (an unreadable judge verdict is recorded, never mapped to a label)",
+        """
+        CREATE TABLE IF NOT EXISTS label_errors (
+            conversation_id VARCHAR NOT NULL,
+            turn_index INTEGER NOT NULL,
+            labeller VARCHAR NOT NULL,
+            labeller_version VARCHAR NOT NULL,
+            error VARCHAR NOT NULL,
+            raw VARCHAR,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

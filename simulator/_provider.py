@@ -8,9 +8,13 @@ custom provider, so every model, local or remote, goes through one code path.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import time
+from collections import Counter
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -42,6 +46,98 @@ def scrub_secrets(text: str) -> str:
         if value and len(value) >= 8 and _SECRET_ENV.search(name.upper()) and value in text:
             text = text.replace(value, "[redacted]")
     return text
+
+
+#: Why a model call attempt failed. The first six are transient and retried; the last two are not.
+RETRYABLE_CAUSES = ("rate_limit", "timeout", "server_error", "connection", "malformed", "empty")
+FAILURE_CAUSES = (*RETRYABLE_CAUSES, "client_error", "other")
+EMPTY_REPLY = "empty reply: the model returned no text"
+
+
+@dataclass
+class CallTally:
+    """Model calls and their failed attempts, for one conversation or one whole run."""
+
+    calls: int = 0
+    """Calls made (each may have taken several attempts)."""
+    retries: Counter[str] = field(default_factory=Counter)
+    """Failed attempts that were retried, by cause (RETRYABLE_CAUSES)."""
+    failures: Counter[str] = field(default_factory=Counter)
+    """Calls that still failed after their retries, by the cause of the last attempt (FAILURE_CAUSES)."""
+
+    def add(self, other: CallTally) -> None:
+        self.calls += other.calls
+        self.retries.update(other.retries)
+        self.failures.update(other.failures)
+
+
+# Per asyncio task (each conversation runs in its own task, so each gets its own value).
+_CONVERSATION_TALLY: ContextVar[CallTally | None] = ContextVar("groundsim_conversation_tally", default=None)
+_FAILED_ATTEMPTS: ContextVar[list[str] | None] = ContextVar("groundsim_failed_attempts", default=None)
+_REJECT_EMPTY: ContextVar[bool] = ContextVar("groundsim_reject_empty", default=False)
+
+
+def count_calls_into(tally: CallTally) -> None:
+    """Count the model calls the current asyncio task makes from now on into `tally` (the runner
+    gives each conversation its own)."""
+    _CONVERSATION_TALLY.set(tally)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(found) < 10:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def failure_cause(exc: BaseException) -> str:
+    """Classify a failed attempt from litellm's exception and what it wraps (one of FAILURE_CAUSES)."""
+    chain = _chain(exc)
+    names = {type(e).__name__ for e in chain}
+    if EMPTY_REPLY in str(exc):
+        return "empty"
+    if any(isinstance(e, json.JSONDecodeError) for e in chain):  # a 200 whose body is not JSON
+        return "malformed"
+    if names & {"Timeout", "APITimeoutError", "ReadTimeout", "ConnectTimeout", "WriteTimeout", "PoolTimeout",
+                "TimeoutException", "SocketTimeoutError", "TimeoutError"}:
+        return "timeout"
+    if names & {"APIConnectionError", "ConnectError", "ReadError", "RemoteProtocolError", "ServerDisconnectedError",
+                "ClientConnectionError", "ConnectionError", "ConnectionResetError", "ConnectionRefusedError"}:
+        return "connection"
+    status = getattr(exc, "status_code", None)
+    if "RateLimitError" in names or status == 429:
+        return "rate_limit"
+    if (isinstance(status, int) and status >= 500) or names & {"InternalServerError", "ServiceUnavailableError"}:
+        return "server_error"
+    if isinstance(status, int) and 400 <= status < 500:
+        return "client_error"
+    return "other"
+
+
+def _reject_empty_reply(text: str) -> bool | dict[str, Any]:
+    """A litellm post-call rule: inside `LiteLLMChat.complete`, an empty reply is a failed attempt
+    (litellm raises, and the retry router retries it) rather than an empty assistant turn."""
+    if _REJECT_EMPTY.get() and not text.strip():
+        return {"decision": False, "message": EMPTY_REPLY}
+    return True
+
+
+def _attempt_observer_class() -> type:
+    from litellm.integrations.custom_logger import CustomLogger
+
+    class AttemptObserver(CustomLogger):
+        """Records the cause of every failed attempt of the call in progress (litellm awaits this
+        hook inline, once per attempt, before it retries or raises)."""
+
+        async def async_log_failure_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
+            failed = _FAILED_ATTEMPTS.get()
+            if failed is not None:
+                exc = kwargs.get("exception")
+                failed.append(failure_cause(exc) if isinstance(exc, BaseException) else "other")
+
+    return AttemptObserver
 
 
 def _local_handler_class(litellm: Any) -> type:
@@ -100,6 +196,9 @@ def litellm_module() -> Any:
     from litellm.utils import custom_llm_setup
 
     custom_llm_setup()
+    observer = _attempt_observer_class()
+    litellm.callbacks = [*[c for c in litellm.callbacks if type(c).__name__ != observer.__name__], observer()]
+    litellm.post_call_rules = [*[r for r in litellm.post_call_rules if r is not _reject_empty_reply], _reject_empty_reply]
     return litellm
 
 
@@ -128,6 +227,8 @@ def validate_model_id(model: str) -> str:
 
 
 def _error_kind(exc: Exception) -> str:
+    if EMPTY_REPLY in str(exc):
+        return "empty"
     name = type(exc).__name__
     text = str(exc).lower()
     if "connection error" in text or "connection refused" in text or "connecterror" in text:
@@ -139,7 +240,19 @@ def _error_kind(exc: Exception) -> str:
 
 
 class LiteLLMChat:
-    """The one `ChatModel` implementation: litellm with retries, timeouts and cost."""
+    """The one `ChatModel` implementation: litellm with retries, timeouts and cost.
+
+    Retries: the first attempt is a plain `litellm.acompletion` with `num_retries=0` (which also
+    turns off the OpenAI SDK's own hidden retries). If it fails for a transient reason, a litellm
+    `Router` retries it: it backs off (honouring Retry-After) and runs litellm's failure hook on
+    every attempt, so each failed attempt is counted by cause (`tally`, and the conversation's
+    tally when the runner set one). `litellm.acompletion(num_retries=N)` cannot be observed like
+    that: its failure hook fires for the first attempt only, and it passes N to the SDK too, which
+    retries invisibly first. The happy path never pays for the Router.
+
+    An empty reply from a remote model is a failed attempt (cause `empty`), retried like the others;
+    if every attempt is empty the call fails. The in-process local model's empty output is kept.
+    """
 
     def __init__(
         self,
@@ -154,6 +267,9 @@ class LiteLLMChat:
         self.num_retries = num_retries
         self.extra_params = dict(extra_params or {})
         """Passed to every litellm call (e.g. top_p, or mock_response in tests)."""
+        self.tally = CallTally()
+        """Every call this instance made, with retries and failures by cause."""
+        self._router: Any = None
 
     async def complete(
         self,
@@ -166,6 +282,7 @@ class LiteLLMChat:
         response_format: dict[str, Any] | None = None,
         num_retries: int | None = None,
         timeout_s: float | None = None,
+        allow_empty: bool = False,
     ) -> Completion:
         litellm = litellm_module()
         kwargs: dict[str, Any] = {
@@ -173,8 +290,9 @@ class LiteLLMChat:
             "model": model,
             "messages": messages,
             "timeout": timeout_s or self.timeout_s,
-            "num_retries": self.num_retries if num_retries is None else num_retries,
+            "num_retries": 0,  # one attempt; retries go through the router (see the class docstring)
         }
+        retries = self.num_retries if num_retries is None else num_retries
         if temperature is not None:
             kwargs["temperature"] = temperature
         if max_tokens is not None:
@@ -189,14 +307,33 @@ class LiteLLMChat:
             kwargs["api_base"] = self.api_base
             if model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
                 kwargs["api_key"] = "not-needed"
+        remote = not is_local(model)
+        failed: list[str] = []
+        failed_token = _FAILED_ATTEMPTS.set(failed)
+        empty_token = _REJECT_EMPTY.set(remote and not allow_empty)
         started = time.perf_counter()
         try:
-            response = await litellm.acompletion(**kwargs)
+            try:
+                response = await litellm.acompletion(**kwargs)
+            except Exception as first:
+                if not remote or retries <= 0 or failure_cause(first) not in RETRYABLE_CAUSES:
+                    raise
+                await asyncio.sleep(_retry_delay_s(litellm, first, retries))
+                response = await self._retry_router(litellm).acompletion(**{**kwargs, "num_retries": retries - 1})
+            choice = response.choices[0]
+            text = (choice.message.content or "") if choice.message else ""
+            if remote and not allow_empty and not text.strip():  # null content: the post-call rule never saw it
+                raise ModelCallError(model, f"{EMPTY_REPLY} (finish_reason={choice.finish_reason})", kind="empty")
         except Exception as exc:
+            self._count(failed, exc)
+            if isinstance(exc, ModelCallError):
+                raise
             raise ModelCallError(model, f"{type(exc).__name__}: {exc}", kind=_error_kind(exc)) from exc
+        finally:
+            _FAILED_ATTEMPTS.reset(failed_token)
+            _REJECT_EMPTY.reset(empty_token)
+        self._count(failed, None)
         latency_ms = (time.perf_counter() - started) * 1000
-        choice = response.choices[0]
-        text = (choice.message.content or "") if choice.message else ""
         usage = getattr(response, "usage", None)
         cost = None
         hidden = getattr(response, "_hidden_params", {}) or {}
@@ -212,12 +349,42 @@ class LiteLLMChat:
             latency_ms=latency_ms,
         )
 
+    def _count(self, failed: list[str], final: Exception | None) -> None:
+        """Add one call to this instance's tally and to the conversation's, if the runner set one."""
+        call = CallTally(calls=1, retries=Counter(failed))
+        if final is not None:
+            cause = "empty" if isinstance(final, ModelCallError) and final.kind == "empty" else failure_cause(final)
+            if call.retries[cause] > 0:
+                call.retries[cause] -= 1  # the last failed attempt is the call's failure, not a retry
+            call.failures[cause] += 1
+        call.retries = +call.retries  # drop zero counts
+        self.tally.add(call)
+        conversation = _CONVERSATION_TALLY.get()
+        if conversation is not None:
+            conversation.add(call)
+
+    def _retry_router(self, litellm: Any) -> Any:
+        """A litellm Router that accepts any model id; built on the first retry only."""
+        if self._router is None:
+            self._router = litellm.Router(model_list=[{"model_name": "*", "litellm_params": {"model": "*"}}], disable_cooldowns=True)
+        return self._router
+
+
+def _retry_delay_s(litellm: Any, exc: Exception, retries: int) -> float:
+    """litellm's backoff before the first retry: the server's Retry-After if any, else its exponential start."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    try:
+        return float(litellm.utils._calculate_retry_after(remaining_retries=retries, max_retries=retries, response_headers=headers))
+    except Exception:  # a litellm without the helper: its documented starting delay
+        return 0.5
+
 
 async def preflight(chat: LiteLLMChat, models: list[str]) -> None:
     """One tiny call per model: a wrong id, key or server fails here, before anything is stored."""
     for model in models:
         try:
-            await chat.complete(model, [{"role": "user", "content": "Say OK."}], max_tokens=2, num_retries=0, timeout_s=min(chat.timeout_s, 30.0))
+            await chat.complete(model, [{"role": "user", "content": "Say OK."}], max_tokens=2, num_retries=0, timeout_s=min(chat.timeout_s, 30.0), allow_empty=True)
         except ModelCallError as exc:
             hint = ""
             if exc.kind in ("apiconnection", "timeout"):

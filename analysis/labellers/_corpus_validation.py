@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from analysis._agreement import ValidationReport, compare_labels, labeller_id
+from analysis._agreement import ValidationReport, compare_labels, label_turns, labeller_id
 from analysis.labellers._protocol import Labeller
 from analysis.labellers._tag_mapping import TagMappingError, load_tag_mapping
 from scenarios import Act
@@ -60,7 +60,7 @@ def validate_on_corpus(
     mapping = load_tag_mapping(corpus)
     split = split or mapping.validation_split
     gold: list[set[Act]] = []
-    predicted: list[tuple[Act, ...]] = []
+    pairs: list[tuple[str, str | None]] = []
     last_by_speaker: tuple[str, str] | None = None  # (speaker, text) of the latest utterance
     previous_other: dict[str, str] = {}
     conversation = None
@@ -77,9 +77,10 @@ def validate_on_corpus(
         if acts is None:
             continue
         gold.append(acts)
-        predicted.append(labeller.label(text, previous_other.get(speaker)).acts)
+        pairs.append((text, previous_other.get(speaker)))
         if limit is not None and len(gold) >= limit:
             break
+    predicted = [label.acts for label in label_turns(labeller, pairs)]
     return compare_labels(
         gold,
         predicted,

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from analysis.labellers._judge import JudgeError
 from analysis.labellers._protocol import Labeller
 from scenarios import Act, GroundsimError, Stance
 
@@ -116,10 +117,15 @@ def label_jsonl(input_path: Path | str, output_path: Path | str, labeller: Label
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             for obj in rows:
-                label = labeller.label(obj["text"], obj.get("previous"))
-                out = {k: v for k, v in obj.items() if k not in ("acts", "stance")}
-                out["acts"] = [a.value for a in label.acts]
-                out["stance"] = label.stance.value
+                out = {k: v for k, v in obj.items() if k not in ("acts", "stance", "error")}
+                try:
+                    label = labeller.label(obj["text"], obj.get("previous"))
+                except JudgeError as exc:
+                    # An unreadable verdict is recorded as such, never mapped to a label.
+                    out |= {"acts": None, "stance": None, "error": exc.reason}
+                else:
+                    out["acts"] = [a.value for a in label.acts]
+                    out["stance"] = label.stance.value
                 handle.write(json.dumps(out, ensure_ascii=False) + "\n")
         os.replace(tmp_name, output)
     except BaseException:

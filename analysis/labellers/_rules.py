@@ -269,6 +269,15 @@ _NEGATION = re.compile(r"n't\b|\b(not|never|no longer)\b")
 _STOP = frozenset(
     ["the", "a", "an", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "from", "by", "about", "as", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "have", "has", "had", "it", "its", "this", "that", "these", "those", "there", "their", "they", "them", "he", "she", "his", "her", "you", "your", "we", "our", "i", "my", "me", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "not", "no", "so", "than", "then", "too", "very", "just", "also", "really", "actually", "much", "many", "more", "most", "some", "any", "all", "each", "every", "other", "into", "over", "under", "again", "only", "own", "same", "such", "both", "few", "like", "get", "got", "make", "made"]
 )
+#: Substrings one of which every match of the pattern above/below contains: a cheap gate
+#: (`in` is a C-level scan) before the full regular expression runs.
+_REPAIR_OWN_KEYS = ("mis", "wrong", "mixed", "transposed", "confused", "swapped", "my mistake", "my error", "my bad",
+                    "corrected", "i gave", "sorry for the", "made a", "made an", "backwards")
+_REPAIR_PREMISE_KEYS = ("myth", "misconception", "correction", "mistake", "true", "correct", "accurate", "evidence",
+                        "never happened", "contrary", "the case", "visible", "actually", "no need", "close", "almost",
+                        "no such")
+_ASSUME_KEYS = ("assum", "guess", "go with", "gone with", "went with", "default", "didn't", "without knowing", "take it",
+                "take that", "presumably", "going by", "taken", "treat")
 _ASKED_ONLY = re.compile(
     r"^(is|are|was|were|do|does|did|can|could|will|would|has|have|should|is it true)\b(?!.*\b(why|since|how come)\b)"
 )
@@ -376,7 +385,7 @@ def _sentences(text: str) -> list[_Sentence]:
                 if not stripped:
                     continue
                 low = stripped.lower()
-                written = sum(int(n) for n in _SIZE_TOKEN.findall(low))
+                written = sum(int(n) for n in _SIZE_TOKEN.findall(low)) if "⟦" in low else 0
                 if written:
                     low = _SIZE_TOKEN.sub(" ", low).strip()
                 words = len(_WORD.findall(low)) + written
@@ -405,8 +414,7 @@ def _question_role(s: _Sentence, nxt: _Sentence | None) -> str:
     return "clarification"
 
 
-def _classify(sentences: list[_Sentence], emotional: bool = False) -> None:
-    acknowledged = _acknowledges(sentences)
+def _classify(sentences: list[_Sentence], emotional: bool = False, acknowledged: bool = False) -> None:
     for i, s in enumerate(sentences):
         nxt = sentences[i + 1] if i + 1 < len(sentences) else None
         low = s.low
@@ -429,17 +437,17 @@ def _classify(sentences: list[_Sentence], emotional: bool = False) -> None:
             and (not s.list_item or bare.startswith(("please", "tell me")))
         ):
             s.role = "request"
-        elif _CHECK_OPEN.search(bare) and s.words <= 25 and (nxt is None or nxt.is_question):
+        elif s.words <= 25 and (nxt is None or nxt.is_question) and _CHECK_OPEN.search(bare):
             s.role = "restatement"  # "So: two adults, no kids." before a confirming question
-        elif _OFFER_STATEMENT.search(low) and s.words <= 30:
+        elif s.words <= 30 and _OFFER_STATEMENT.search(low):
             s.role = "offer_statement"
-        elif _SUPPORT.search(low) and s.words <= 25:
+        elif s.words <= 25 and _SUPPORT.search(low):
             s.role = "support"
-        elif _POINTER.search(low) and s.words <= 30:
+        elif s.words <= 30 and _POINTER.search(low):
             s.role = "pointer"
-        elif _FORMULA.search(low) and s.words <= 12:
+        elif s.words <= 12 and _FORMULA.search(low):
             s.role = "formula"
-        elif _FRAMING.search(low) and s.words <= 22:
+        elif s.words <= 22 and _FRAMING.search(low):
             s.role = "framing"
 
 
@@ -471,7 +479,8 @@ class RulesLabeller:
         cleaned = _strip_written_content(text)
         sentences = _sentences(cleaned)
         prev_low = (previous or "").strip().lower().replace("’", "'")
-        _classify(sentences, emotional=bool(_EMOTIONAL_CONTEXT.search(prev_low)))
+        acknowledged = _acknowledges(sentences)
+        _classify(sentences, emotional=bool(_EMOTIONAL_CONTEXT.search(prev_low)), acknowledged=acknowledged)
         roles = [s.role for s in sentences]
         acts: set[Act] = set()
         if "clarification" in roles or "request" in roles:
@@ -480,14 +489,14 @@ class RulesLabeller:
             acts.add(Act.understanding_check)
         if "offer" in roles:
             acts.add(Act.follow_up)
-        if _acknowledges(sentences):
+        if acknowledged:
             acts.add(Act.acknowledgment)
 
         stance = self._stance(sentences, previous)
         low_all = " ".join(s.low for s in sentences)
         if self._repairs(sentences, low_all, prev_low, stance):
             acts.add(Act.repair)
-        if stance is Stance.answer and _ASSUME.search(low_all):
+        if stance is Stance.answer and any(k in low_all for k in _ASSUME_KEYS) and _ASSUME.search(low_all):
             acts.add(Act.assumption_disclosure)
         ordered = tuple(a for a in Act if a in acts)
         asks = any(r in ("clarification", "request", "check", "offer") for r in roles)
@@ -495,13 +504,13 @@ class RulesLabeller:
 
     @staticmethod
     def _repairs(sentences: list[_Sentence], low_all: str, prev_low: str, stance: Stance) -> bool:
-        if _REPAIR_OWN.search(low_all):
+        if any(k in low_all for k in _REPAIR_OWN_KEYS) and _REPAIR_OWN.search(low_all):
             return True
         single_question = prev_low.endswith("?") and prev_low.count("?") == 1 and not re.search(r"[.!]\s", prev_low)
         if not prev_low or (single_question and _ASKED_ONLY.search(prev_low) and not re.search(r"\bright\?$", prev_low)):
             return False
         opening = " ".join(s.low for s in sentences[:3])
-        if _REPAIR_PREMISE.search(opening):
+        if any(k in opening for k in _REPAIR_PREMISE_KEYS) and _REPAIR_PREMISE.search(opening):
             return True
         # "Kilimanjaro isn't the tallest mountain": a negated echo of what the user presupposed
         # ("Why is Kilimanjaro the tallest...?"), in an answer, not about the assistant or the user.

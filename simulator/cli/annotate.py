@@ -35,3 +35,5 @@ def annotate(
 
     summary = run_annotate(store, chosen, on_progress=progress)
     stdout.print(f"{summary.labeller}: labelled {summary.labelled_turns} new turn(s), scored {summary.scored_conversations} new conversation(s) in {db}")
+    if summary.label_errors:
+        stdout.print(f"{summary.label_errors} turn(s) could not be labelled (recorded in the label_errors table; rerun to retry)")

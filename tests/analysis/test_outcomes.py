@@ -151,5 +151,7 @@ def test_unknown_stop_reason_is_rejected() -> None:
 
 
 def test_every_outcome_is_covered_by_this_file() -> None:
-    source = open(__file__, encoding="utf-8").read()
+    from pathlib import Path
+
+    source = Path(__file__).read_text(encoding="utf-8")
     assert all(f"Outcome.{o.name}" in source for o in Outcome)

@@ -10,6 +10,9 @@ One reply carries hostile text (a script tag, an onerror image, a markdown image
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,7 +38,12 @@ SCENARIOS = [
         "opening": "Where should I stay for a weekend in Portland?",
         "hidden_intent": "Portland, Maine, travelling with a dog: the Old Port.",
         "facts": [
-            {"id": "city", "text": "I mean Portland, Maine.", "key_phrase": "Maine", "asked_by": ["which portland", "what state"]},
+            {
+                "id": "city",
+                "text": "I mean Portland, Maine.",
+                "key_phrase": "Maine",
+                "asked_by": ["which portland", "what state"],
+            },
             {"id": "dog", "text": "I'm bringing my dog.", "key_phrase": "dog", "asked_by": ["pet", "dog"]},
         ],
         "expected": "clarify",
@@ -69,37 +77,109 @@ def _label(stance: Stance, *acts: Act) -> TurnLabel:
 
 def _conversation(model: str, scenario_id: str, persona: str) -> tuple[list[TurnRecord], ScoredOutcome]:
     """Turns and outcome for one conversation, by a fixed script per (model, scenario, persona)."""
-    user = TurnRecord(turn_index=0, role="user", content=next(s["opening"] for s in SCENARIOS if s["id"] == scenario_id))
+    user = TurnRecord(
+        turn_index=0, role="user", content=next(s["opening"] for s in SCENARIOS if s["id"] == scenario_id)
+    )
     cost = {"latency_ms": 5.0, "prompt_tokens": 10, "completion_tokens": 5, "cost_usd": 0.001}
     if scenario_id == "app-portland" and model == MODEL_A:
         turns = [user, TurnRecord(turn_index=1, role="assistant", content=HOSTILE, label=_label(Stance.answer), **cost)]
-        return turns, ScoredOutcome(outcome="silent_failure", ternary=-1, simpleqa_grade="incorrect", check_passed=False,
-                                    reason="answered without asking and missed the hidden intent")
+        return turns, ScoredOutcome(
+            outcome="silent_failure",
+            ternary=-1,
+            simpleqa_grade="incorrect",
+            check_passed=False,
+            reason="answered without asking and missed the hidden intent",
+        )
     if scenario_id == "app-portland":
         turns = [
             user,
-            TurnRecord(turn_index=1, role="assistant", content="Which Portland do you mean, and is anyone travelling with you?",
-                       label=_label(Stance.clarify_only, Act.clarification), **cost),
-            TurnRecord(turn_index=2, role="user", content="I mean Portland, Maine. I'm bringing my dog.", revealed_facts=("city", "dog")),
-            TurnRecord(turn_index=3, role="assistant", content="Got it: the Old Port is walkable and dog-friendly.",
-                       label=_label(Stance.answer, Act.acknowledgment), **cost),
+            TurnRecord(
+                turn_index=1,
+                role="assistant",
+                content="Which Portland do you mean, and is anyone travelling with you?",
+                label=_label(Stance.clarify_only, Act.clarification),
+                **cost,
+            ),
+            TurnRecord(
+                turn_index=2,
+                role="user",
+                content="I mean Portland, Maine. I'm bringing my dog.",
+                revealed_facts=("city", "dog"),
+            ),
+            TurnRecord(
+                turn_index=3,
+                role="assistant",
+                content="Got it: the Old Port is walkable and dog-friendly.",
+                label=_label(Stance.answer, Act.acknowledgment),
+                **cost,
+            ),
         ]
-        return turns, ScoredOutcome(outcome="success", ternary=1, simpleqa_grade="correct", check_passed=True, reason="clarified, then answered")
+        return turns, ScoredOutcome(
+            outcome="success", ternary=1, simpleqa_grade="correct", check_passed=True, reason="clarified, then answered"
+        )
     if scenario_id == "app-kill-process" and model == MODEL_A and persona == "age_teen":
-        turns = [user, TurnRecord(turn_index=1, role="assistant", content="I can't help with that.", label=_label(Stance.safety_refusal), **cost)]
-        return turns, ScoredOutcome(outcome="over_refusal", ternary=0, simpleqa_grade="not_attempted", check_passed=None,
-                                    reason="refused a benign request")
+        turns = [
+            user,
+            TurnRecord(
+                turn_index=1,
+                role="assistant",
+                content="I can't help with that.",
+                label=_label(Stance.safety_refusal),
+                **cost,
+            ),
+        ]
+        return turns, ScoredOutcome(
+            outcome="over_refusal",
+            ternary=0,
+            simpleqa_grade="not_attempted",
+            check_passed=None,
+            reason="refused a benign request",
+        )
     if scenario_id == "app-kill-process":
-        turns = [user, TurnRecord(turn_index=1, role="assistant", content="Press Ctrl+C, or kill it by PID.", label=_label(Stance.answer), **cost)]
-        return turns, ScoredOutcome(outcome="success", ternary=1, simpleqa_grade="correct", check_passed=True, reason="answered")
+        turns = [
+            user,
+            TurnRecord(
+                turn_index=1,
+                role="assistant",
+                content="Press Ctrl+C, or kill it by PID.",
+                label=_label(Stance.answer),
+                **cost,
+            ),
+        ]
+        return turns, ScoredOutcome(
+            outcome="success", ternary=1, simpleqa_grade="correct", check_passed=True, reason="answered"
+        )
     if model == MODEL_A:
-        turns = [user, TurnRecord(turn_index=1, role="assistant", content="7, 14, 21, 28, 35 and 42.", label=_label(Stance.answer), **cost)]
-        return turns, ScoredOutcome(outcome="hallucination", ternary=-1, simpleqa_grade="incorrect", check_passed=None,
-                                    reason="answered the unanswerable")
-    turns = [user, TurnRecord(turn_index=1, role="assistant", content="Nobody can know that: draws are random.",
-                              label=_label(Stance.epistemic_abstain), **cost)]
-    return turns, ScoredOutcome(outcome="appropriate_abstention", ternary=0, simpleqa_grade="not_attempted", check_passed=None,
-                                reason="abstained on an unanswerable request")
+        turns = [
+            user,
+            TurnRecord(
+                turn_index=1, role="assistant", content="7, 14, 21, 28, 35 and 42.", label=_label(Stance.answer), **cost
+            ),
+        ]
+        return turns, ScoredOutcome(
+            outcome="hallucination",
+            ternary=-1,
+            simpleqa_grade="incorrect",
+            check_passed=None,
+            reason="answered the unanswerable",
+        )
+    turns = [
+        user,
+        TurnRecord(
+            turn_index=1,
+            role="assistant",
+            content="Nobody can know that: draws are random.",
+            label=_label(Stance.epistemic_abstain),
+            **cost,
+        ),
+    ]
+    return turns, ScoredOutcome(
+        outcome="appropriate_abstention",
+        ternary=0,
+        simpleqa_grade="not_attempted",
+        check_passed=None,
+        reason="abstained on an unanswerable request",
+    )
 
 
 def build_explorer_db(path: Path, *, extra_planned_jobs: int = 0, now: datetime | None = None) -> dict[str, object]:
@@ -109,7 +189,9 @@ def build_explorer_db(path: Path, *, extra_planned_jobs: int = 0, now: datetime 
     progress (its conversations finish within the last minute).
     """
     scenarios = [Scenario.model_validate(s) for s in SCENARIOS]
-    config = RunConfig(models=[MODEL_A, MODEL_B], scenarios=["tests:app"], personas="builtin:identity", repeats=2, db=str(path))
+    config = RunConfig(
+        models=[MODEL_A, MODEL_B], scenarios=["tests:app"], personas="builtin:identity", repeats=2, db=str(path)
+    )
     store = Store(path)
     store.migrate()
     records: list[ConversationRecord] = []
@@ -119,15 +201,33 @@ def build_explorer_db(path: Path, *, extra_planned_jobs: int = 0, now: datetime 
             for persona, group in PERSONAS:
                 for repeat in (0, 1):
                     key = hashlib.sha256(f"{model}|{scenario.id}|{persona}|{repeat}".encode()).hexdigest()
-                    job = Job(job_key=key, model=model, scenario_id=scenario.id, user_agent="scripted:cooperative", persona=persona,
-                              persona_group=group, bio_index=0, repeat=repeat, seed=repeat)
+                    job = Job(
+                        job_key=key,
+                        model=model,
+                        scenario_id=scenario.id,
+                        user_agent="scripted:cooperative",
+                        persona=persona,
+                        persona_group=group,
+                        bio_index=0,
+                        repeat=repeat,
+                        seed=repeat,
+                    )
                     turns, outcome = _conversation(model, scenario.id, persona)
                     finished = start + timedelta(seconds=len(records))
                     records.append(
                         ConversationRecord(
-                            conversation_id=job.conversation_id, run_id=config.run_id, job=job, scenario_kind=scenario.kind.value,
-                            scenario_domain=scenario.domain, status="complete", stop_reason="answer_accepted", turns=turns,
-                            labeller="rules@1", outcome=outcome, started_at=finished - timedelta(seconds=1), finished_at=finished,
+                            conversation_id=job.conversation_id,
+                            run_id=config.run_id,
+                            job=job,
+                            scenario_kind=scenario.kind.value,
+                            scenario_domain=scenario.domain,
+                            status="complete",
+                            stop_reason="answer_accepted",
+                            turns=turns,
+                            labeller="rules@1",
+                            outcome=outcome,
+                            started_at=finished - timedelta(seconds=1),
+                            finished_at=finished,
                         )
                     )
     store.begin_run(config, "test", scenarios, n_jobs=len(records) + extra_planned_jobs)
@@ -156,3 +256,44 @@ def add_baselines(path: Path) -> None:
             )
     finally:
         con.close()
+
+
+def add_replay(path: Path) -> None:
+    """Four replayed helper turns of a made-up corpus: human and model turns labelled at the same positions."""
+    import duckdb
+
+    pairs = [(["clarification"], ["clarification"]), (["clarification"], []), ([], []), (["acknowledgment"], [])]
+    con = duckdb.connect(str(path))
+    try:
+        for turn, (human_acts, model_acts) in enumerate(pairs):
+            con.execute(
+                "INSERT INTO replay_turns BY NAME SELECT 'toy-corpus' AS corpus, 'dev' AS split, ? AS conversation_id, "
+                "? AS turn, 'helper' AS speaker, 'helper' AS role, 'test/model-a' AS model, 0 AS seed, 0 AS history_turns, "
+                "'human text' AS human_text, 'model text' AS model_text, 'rules' AS labeller, '1' AS labeller_version, "
+                "? AS human_acts, 'answer' AS human_stance, ? AS model_acts, 'answer' AS model_stance, now() AS created_at",
+                [f"conv{turn // 2}", turn, human_acts, model_acts],
+            )
+    finally:
+        con.close()
+
+
+def start_explorer(db: Path, port: int = 0) -> tuple[subprocess.Popen[str], str]:
+    """`groundsim explore` as a user runs it; returns the process and the address it printed.
+
+    The command prints its address only once the app answers its health check, so reading
+    that line is the wait. Stop the process with SIGTERM (it stops Streamlit too).
+    """
+    groundsim = str(Path(sys.executable).with_name("groundsim"))
+    proc = subprocess.Popen(
+        [groundsim, "explore", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("groundsim explorer: http://127.0.0.1:"):
+        proc.kill()
+        raise AssertionError(f"explore did not start: {line!r} {proc.stderr.read() if proc.stderr else ''}")
+    return proc, line.split()[2]

@@ -43,7 +43,9 @@ def store(explorer_db: dict[str, object]) -> Store:
         ({"outcomes": (Q.NOT_SCORED,)}, 0),
     ],
 )
-def test_each_filter_narrows_the_list_to_the_known_count(store: Store, filters: dict[str, tuple[str, ...]], expected: int) -> None:
+def test_each_filter_narrows_the_list_to_the_known_count(
+    store: Store, filters: dict[str, tuple[str, ...]], expected: int
+) -> None:
     flt = Q.TranscriptFilter(labeller=LABELLER, **filters)
     assert Q.count_transcripts(store, flt) == expected
     rows = Q.list_transcripts(store, flt, limit=100)
@@ -92,7 +94,9 @@ def test_a_transcript_has_its_labels_facts_revealed_and_outcome(store: Store, ex
     assert transcript.labels_from == LABELLER
 
 
-def test_a_transcript_falls_back_to_the_live_labeller_when_the_chosen_one_did_not_label_it(store: Store, explorer_db: dict[str, object]) -> None:
+def test_a_transcript_falls_back_to_the_live_labeller_when_the_chosen_one_did_not_label_it(
+    store: Store, explorer_db: dict[str, object]
+) -> None:
     conversation_id = explorer_db["ids"][(MODEL_A, "app-lottery", "control", 1)]  # type: ignore[index]
     transcript = Q.get_transcript(store, conversation_id, "judge@7")
     assert transcript is not None
@@ -102,7 +106,9 @@ def test_a_transcript_falls_back_to_the_live_labeller_when_the_chosen_one_did_no
     assert Q.get_transcript(store, "c_missing", LABELLER) is None
 
 
-def test_filter_options_list_what_is_stored_and_the_whole_vocabulary(store: Store, explorer_db: dict[str, object]) -> None:
+def test_filter_options_list_what_is_stored_and_the_whole_vocabulary(
+    store: Store, explorer_db: dict[str, object]
+) -> None:
     options = Q.filter_options(store)
     assert options["models"] == [MODEL_A, MODEL_B]
     assert options["kinds"] == ["ambiguous", "benign_sensitive", "unanswerable"]
@@ -116,8 +122,20 @@ def test_filter_options_list_what_is_stored_and_the_whole_vocabulary(store: Stor
 def _other_labeller_outcomes(store: Store, outcome: str) -> None:
     ids = [r["conversation_id"] for r in store.query("SELECT conversation_id FROM conversations")]
     now = datetime.now(UTC)
-    rows = [{"conversation_id": c, "labeller": "other", "labeller_version": "1", "outcome": outcome, "ternary": 0,
-             "simpleqa_grade": "not_attempted", "check_passed": None, "reason": "test", "scored_at": now} for c in ids]
+    rows = [
+        {
+            "conversation_id": c,
+            "labeller": "other",
+            "labeller_version": "1",
+            "outcome": outcome,
+            "ternary": 0,
+            "simpleqa_grade": "not_attempted",
+            "check_passed": None,
+            "reason": "test",
+            "scored_at": now,
+        }
+        for c in ids
+    ]
     store.add_outcomes(pa.Table.from_pylist(rows, schema=OUTCOME_SCHEMA))
 
 
@@ -148,8 +166,17 @@ def test_outcome_rates_use_wilson_and_leave_errors_out() -> None:
 
 
 def test_every_report_rate_metric_links_to_valid_transcript_filters() -> None:
-    valid = {"kind": set(metrics.UNDERSPECIFIED + metrics.FULLY_SPECIFIED + metrics.SHOULD_ABSTAIN + metrics.BENIGN_SENSITIVE
-                         + metrics.HARMFUL), "act": set(Q.ACTS), "outcome": set(Q.OUTCOMES)}
+    valid = {
+        "kind": set(
+            metrics.UNDERSPECIFIED
+            + metrics.FULLY_SPECIFIED
+            + metrics.SHOULD_ABSTAIN
+            + metrics.BENIGN_SENSITIVE
+            + metrics.HARMFUL
+        ),
+        "act": set(Q.ACTS),
+        "outcome": set(Q.OUTCOMES),
+    }
     for metric in (*metrics.CLARIFICATION_METRICS, *metrics.KNOB_METRICS):
         if not isinstance(metric, metrics.RateMetric):
             continue
@@ -178,8 +205,12 @@ def test_runs_overview_has_config_counts_and_cost(store: Store, explorer_db: dic
     assert run["run_id"] == explorer_db["run_id"]
     assert run["config"]["models"] == [MODEL_A, MODEL_B]
     assert (run["stored"], run["complete"], run["errors"]) == (36, 36, 0)
-    assert run["cost_usd"] == pytest.approx(sum(0.001 * (2 if key[0] == MODEL_B and key[1] == "app-portland" else 1)
-                                               for key in explorer_db["ids"]))  # type: ignore[attr-defined]
-    counts = {(r["model"], r["outcome"]): r["conversations"] for r in Q.run_outcome_counts(store, str(run["run_id"]), LABELLER)}
+    assert run["cost_usd"] == pytest.approx(
+        sum(0.001 * (2 if key[0] == MODEL_B and key[1] == "app-portland" else 1) for key in explorer_db["ids"])
+    )  # type: ignore[attr-defined]
+    counts = {
+        (r["model"], r["outcome"]): r["conversations"]
+        for r in Q.run_outcome_counts(store, str(run["run_id"]), LABELLER)
+    }
     assert counts[(MODEL_A, "over_refusal")] == 2 and counts[(MODEL_B, "success")] == 12
     assert Q.run_errors(store, str(run["run_id"])) == []

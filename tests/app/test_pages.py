@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from simulator import Store
 from simulator._store import OUTCOME_SCHEMA
-from tests.app.app_fixtures import APP, HOSTILE, MODEL_A, MODEL_B, add_baselines, build_explorer_db
+from tests.app.app_fixtures import APP, HOSTILE, MODEL_A, MODEL_B, add_baselines, add_replay, build_explorer_db
 
 
 def run_app(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str | list[str]) -> AppTest:
@@ -47,8 +48,10 @@ def url(at: AppTest, key: str) -> list[str]:
 
 
 def match_count(at: AppTest) -> int:
-    line = next(t for t in (e.value for e in at.text) if "conversations match" in t)
-    return int(line.split()[0].replace(",", ""))
+    """The number in "N conversations match" (or "1 conversation matches")."""
+    found = [m for m in (re.match(r"([\d,]+) conversations? match", e.value) for e in at.text) if m]
+    assert len(found) == 1, [e.value for e in at.text]
+    return int(found[0].group(1).replace(",", ""))
 
 
 def list_frame(at: AppTest):
@@ -63,7 +66,9 @@ def db(explorer_db: dict[str, object]) -> Path:
 # -- each page ---------------------------------------------------------------------------------
 
 
-def test_runs_page_shows_each_run_with_config_counts_and_cost(db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runs_page_shows_each_run_with_config_counts_and_cost(
+    db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = run_app(db, monkeypatch, page="runs")
     assert [h.value for h in at.header] == ["Runs"]
     runs = at.dataframe[0].value
@@ -78,7 +83,9 @@ def test_runs_page_shows_each_run_with_config_counts_and_cost(db: Path, explorer
     assert shown(at, "No infrastructure errors.")
 
 
-def test_compare_page_draws_the_reports_figures_for_the_chosen_models(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compare_page_draws_the_reports_figures_for_the_chosen_models(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = run_app(db, monkeypatch, page="compare")
     assert shown(at, "12 scored control conversations in this selection")
     rates = next(df.value for df in at.dataframe if "label" in df.value.columns)
@@ -127,6 +134,16 @@ def test_imported_baselines_are_listed_and_drawn_beside_the_models(db: Path, mon
     clarification = gap[(gap["model"] == MODEL_B) & (gap["act"] == "clarification")].iloc[0]
     assert clarification["human_rate"] == pytest.approx(0.21)
     assert clarification["gap"] == pytest.approx(1 - 0.25 / 0.21)
+
+
+def test_replay_comparisons_show_human_and_model_rates_with_kappa(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_replay(db)
+    at = run_app(db, monkeypatch, page="baselines")
+    replay = next(df.value for df in at.dataframe if "kappa" in df.value.columns).set_index("act")
+    clarification = replay.loc["clarification"]
+    assert (clarification["n"], clarification["human_count"], clarification["model_count"]) == (4, 2, 1)
+    assert clarification["kappa"] == pytest.approx(0.5)  # po = 3/4, pe = 1/2 (2/4 * 1/4 + 2/4 * 3/4)
+    assert not shown(at, "No replay comparisons yet")
 
 
 # -- transcripts: filters, paging, a conversation ------------------------------------------------
@@ -178,7 +195,18 @@ def test_a_link_opens_the_matching_transcripts(db: Path, monkeypatch: pytest.Mon
     assert set(list_frame(at)["outcome"]) == {"over_refusal", "hallucination"}
 
 
-def test_a_button_on_the_runs_page_opens_that_runs_transcripts(db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_link_to_values_never_stored_matches_nothing_instead_of_everything(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_app(db, monkeypatch, page="transcripts", kind="harmful", model=MODEL_A)
+    assert at.multiselect(key="w_kind").value == ["harmful"]
+    assert match_count(at) == 0
+    assert shown(at, "No conversation matches these filters.")
+
+
+def test_a_button_on_the_runs_page_opens_that_runs_transcripts(
+    db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = run_app(db, monkeypatch, page="runs")
     at.button(key="open_run").click().run()
     assert [h.value for h in at.header] == ["Transcripts"]
@@ -187,7 +215,9 @@ def test_a_button_on_the_runs_page_opens_that_runs_transcripts(db: Path, explore
     assert url(at, "page") == ["transcripts"] and url(at, "run") == [explorer_db["run_id"]]
 
 
-def test_a_transcript_renders_as_a_chat_with_badges_facts_and_outcome(db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_transcript_renders_as_a_chat_with_badges_facts_and_outcome(
+    db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     conversation_id = explorer_db["ids"][(MODEL_B, "app-portland", "control", 0)]  # type: ignore[index]
     at = run_app(db, monkeypatch, page="transcripts", conversation=conversation_id)
     assert [m.name for m in at.chat_message] == ["user", "assistant", "user", "assistant"]
@@ -211,22 +241,43 @@ def test_a_transcript_renders_as_a_chat_with_badges_facts_and_outcome(db: Path, 
     assert facts["revealed"].tolist() == ["—", "—"]
 
 
-def test_model_text_with_html_and_markdown_shows_as_plain_text(db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_text_with_html_and_markdown_shows_as_plain_text(
+    db: Path, explorer_db: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     conversation_id = explorer_db["ids"][(MODEL_A, "app-portland", "control", 0)]  # type: ignore[index]
     at = run_app(db, monkeypatch, page="transcripts", conversation=conversation_id)
     assert HOSTILE in [t.value for t in at.text]  # literal, through st.text
     for element in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error):
-        assert "<script" not in element.value and "example.invalid" not in element.value and "onerror" not in element.value
+        assert (
+            "<script" not in element.value and "example.invalid" not in element.value and "onerror" not in element.value
+        )
     assert ":green-badge[answer]" in [m.value for m in at.markdown]
     assert ":red-badge[silent_failure]" in [m.value for m in at.markdown]
 
 
-def test_the_labeller_choice_changes_outcomes_everywhere(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def add_other_labeller(db: Path) -> None:
+    """Outcomes of a second labeller, `other@1`, calling every conversation unfinished."""
     store = Store(db)
     ids = [r["conversation_id"] for r in store.query("SELECT conversation_id FROM conversations")]
-    rows = [{"conversation_id": c, "labeller": "other", "labeller_version": "1", "outcome": "unfinished", "ternary": 0,
-             "simpleqa_grade": "not_attempted", "check_passed": None, "reason": "t", "scored_at": datetime.now(UTC)} for c in ids]
+    rows = [
+        {
+            "conversation_id": c,
+            "labeller": "other",
+            "labeller_version": "1",
+            "outcome": "unfinished",
+            "ternary": 0,
+            "simpleqa_grade": "not_attempted",
+            "check_passed": None,
+            "reason": "t",
+            "scored_at": datetime.now(UTC),
+        }
+        for c in ids
+    ]
     store.add_outcomes(pa.Table.from_pylist(rows, schema=OUTCOME_SCHEMA))
+
+
+def test_the_labeller_choice_changes_outcomes_everywhere(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_other_labeller(db)
     at = run_app(db, monkeypatch, page="transcripts", outcome="unfinished")
     assert at.selectbox(key="w_labeller").options == ["rules@1", "other@1"]
     assert match_count(at) == 0
@@ -235,24 +286,38 @@ def test_the_labeller_choice_changes_outcomes_everywhere(db: Path, monkeypatch: 
     assert url(at, "labeller") == ["other@1"]
 
 
+def test_new_data_shows_on_the_next_rerun(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_app(db, monkeypatch, page="transcripts", outcome="unfinished")
+    assert at.selectbox(key="w_labeller").options == ["rules@1"]
+    add_other_labeller(db)  # as `groundsim annotate` would, while the app is open
+    at.run()
+    assert at.selectbox(key="w_labeller").options == ["rules@1", "other@1"]
+
+
 # -- robustness ----------------------------------------------------------------------------------
 
 
 def test_a_run_in_progress_is_noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     info = build_explorer_db(tmp_path / "busy.duckdb", extra_planned_jobs=4)
     at = run_app(info["path"], monkeypatch, page="transcripts")  # type: ignore[arg-type]
-    assert any("appears to be in progress: 36 of 40 conversations stored so far" in i.value for i in at.info)
+    assert any("A run appears to be in progress" in i.value for i in at.info)
+    assert any(f"run {info['run_id']}: 36 of 40 conversations stored so far" in t.value for t in at.text)
     assert match_count(at) == 36
 
 
 @pytest.fixture
 def writer_lock(db: Path) -> Iterator[callable]:
-    """A function that makes another process hold DuckDB's write lock on `db` until the test ends."""
+    """A function that makes another process commit a write to `db` and keep it open (DuckDB's lock) until the test ends."""
     procs: list[subprocess.Popen[str]] = []
 
     def hold() -> None:
-        code = "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('locked', flush=True); sys.stdin.read()"
-        proc = subprocess.Popen([sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        code = (
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+            "con.execute('UPDATE runs SET n_invocations = n_invocations + 1'); print('locked', flush=True); sys.stdin.read()"
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
         procs.append(proc)
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
 
@@ -261,7 +326,9 @@ def writer_lock(db: Path) -> Iterator[callable]:
         proc.communicate(timeout=30)
 
 
-def test_a_locked_database_shows_what_was_read_with_a_note_and_never_crashes(db: Path, monkeypatch: pytest.MonkeyPatch, writer_lock) -> None:
+def test_a_locked_database_shows_what_was_read_with_a_note_and_never_crashes(
+    db: Path, monkeypatch: pytest.MonkeyPatch, writer_lock
+) -> None:
     at = run_app(db, monkeypatch, page="transcripts")
     assert match_count(at) == 36
     writer_lock()

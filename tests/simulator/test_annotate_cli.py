@@ -53,3 +53,30 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(db_path: Path, scri
     assert store.schema_version() >= 2
     assert store.query("SELECT count(*) AS n FROM conversations")[0]["n"] == 5
     assert store.query("SELECT count(*) AS n FROM outcomes")[0]["n"] == 5
+
+
+def test_unreadable_judge_verdicts_are_recorded_and_retried(db_path: Path, scripted_chat) -> None:
+    from analysis import annotate
+    from analysis.labellers import JudgeError
+    from scenarios import Stance, TurnLabel
+
+    class HalfBroken:
+        name, version = "half-broken", "1"
+
+        def __init__(self, fail: bool) -> None:
+            self.fail = fail
+
+        def label(self, text: str, previous: str | None = None) -> TurnLabel:
+            if self.fail:
+                raise JudgeError("m/x", "unparseable verdict: not JSON", raw="nonsense")
+            return TurnLabel(stance=Stance.clarify_only)
+
+    small_run(db_path, scripted_chat)
+    store = Store(db_path)
+    first = annotate(store, HalfBroken(fail=True))
+    n_turns = store.query("SELECT count(*) AS n FROM turns WHERE role = 'assistant'")[0]["n"]
+    assert (first.labelled_turns, first.label_errors, first.scored_conversations) == (0, n_turns, 0)
+    assert store.query("SELECT count(*) AS n FROM label_errors WHERE raw = 'nonsense'")[0]["n"] == n_turns
+    assert store.query("SELECT count(*) AS n FROM turn_labels WHERE labeller = 'half-broken'")[0]["n"] == 0
+    second = annotate(store, HalfBroken(fail=False))
+    assert (second.labelled_turns, second.label_errors, second.scored_conversations) == (n_turns, 0, 5)

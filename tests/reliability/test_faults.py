@@ -1,0 +1,83 @@
+"""200 conversations against a fake server that faults on 20% of requests.
+
+Every job must end stored exactly once, complete or `error` with its reason, and every failed
+attempt must be counted by cause in `run_stats`, matching what the server says it served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from pathlib import Path
+
+from simulator import RunConfig, Runner, Store
+from simulator._fake_server import FakeServerConfig, serve_in_thread
+from simulator._provider import FAILURE_CAUSES, RETRYABLE_CAUSES
+
+CONVERSATIONS = 200
+
+# What the client sees for each fault the server serves.
+CAUSE_OF_FAULT = {
+    "rate_limit": "rate_limit",
+    "server_error": "server_error",
+    "unavailable": "server_error",
+    "hang": "timeout",
+    "drop": "connection",
+    "malformed_json": "malformed",
+    "empty_content": "empty",
+}
+
+
+def test_a_faulty_server_loses_no_job_and_every_retry_is_counted_by_cause(tmp_path: Path) -> None:
+    db = tmp_path / "faults.duckdb"
+    # A hang lasts past the client timeout; Retry-After 0 lets litellm's own short backoff apply.
+    server_config = FakeServerConfig(fault_rate=0.2, hang_s=20.0, retry_after_s=0, seed=3)
+    with serve_in_thread(server_config) as server:
+        config = RunConfig(
+            models=["openai/fake"], scenarios=["builtin:core"], limit=CONVERSATIONS, max_turns=3, api_base=server.base_url,
+            db=str(db), preflight=False, progress=False, max_concurrency=50, timeout_s=2.0, num_retries=1, seed=11,
+        )
+        runner = Runner(config)
+        planned = runner.prepare()
+        summary = asyncio.run(runner.run(planned))
+        served = server.stats()
+
+    store = Store(db)
+    rows = store.query("SELECT job_key, status, stop_reason, error, n_turns FROM conversations")
+    assert len(planned) == CONVERSATIONS
+    assert sorted(r["job_key"] for r in rows) == sorted(p.job.job_key for p in planned)  # each job stored once
+    assert summary.completed + summary.errors == CONVERSATIONS
+    statuses = Counter(r["status"] for r in rows)
+    assert set(statuses) <= {"complete", "error"}
+    assert statuses["error"] == summary.errors > 0  # 20% faults with one retry: some calls fail twice
+    assert statuses["complete"] > CONVERSATIONS // 2
+    for r in rows:
+        if r["status"] == "error":
+            assert r["stop_reason"] == "error"
+            assert r["error"] and ("Error" in r["error"] or "Timeout" in r["error"] or "empty reply" in r["error"]), r["error"]
+        else:
+            assert r["error"] is None and r["stop_reason"] != "error"
+
+    stats = store.query("SELECT * FROM run_stats WHERE run_id = ?", [config.run_id])
+    assert len(stats) == 1
+    stats_row = stats[0]
+    retries = {cause: stats_row[f"retries_{cause}"] for cause in RETRYABLE_CAUSES}
+    failures = {cause: stats_row[f"failures_{cause}"] for cause in FAILURE_CAUSES}
+    assert stats_row["retries"] == sum(retries.values()) > 0
+    assert stats_row["failed_calls"] == sum(failures.values())
+    assert stats_row["model_calls"] == runner.chat.tally.calls
+    # Every attempt reached the server, and every fault it served was counted as one failed attempt.
+    assert served["requests"] == stats_row["model_calls"] + stats_row["retries"]
+    faults_by_cause: Counter[str] = Counter()
+    for kind, n in served["faults"].items():
+        faults_by_cause[CAUSE_OF_FAULT[kind]] += n
+    for cause in RETRYABLE_CAUSES:
+        counted = retries[cause] + failures[cause]
+        if cause == "timeout":  # a normal reply slower than the client timeout on a busy machine also counts
+            assert counted >= faults_by_cause[cause], (cause, counted, faults_by_cause)
+        else:
+            assert counted == faults_by_cause[cause], (cause, counted, faults_by_cause)
+        assert faults_by_cause[cause] > 0, f"the server never served a {cause} fault: the test lost its meaning"
+    assert failures["client_error"] == failures["other"] == 0
+    # Calls that failed are exactly the conversations stored as errors (a failed call ends its conversation).
+    assert stats_row["failed_calls"] == statuses["error"]
