@@ -1,0 +1,69 @@
+"""Number formatting for report cells: one convention everywhere, 'n/a' for undefined values."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+NA = "n/a"
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def share(value: Any, low: Any = None, high: Any = None, *, digits: int = 1) -> str:
+    """A fraction as a percentage, with its CI in parentheses when given: `42.0% (30.1 to 55.2)`.
+
+    Parentheses, not brackets: square brackets start links in Markdown."""
+    if _missing(value):
+        return NA
+    text = f"{float(value) * 100:.{digits}f}%"
+    if not (_missing(low) or _missing(high)):
+        text += f" ({float(low) * 100:.{digits}f} to {float(high) * 100:.{digits}f})"
+    return text
+
+
+def number(value: Any, low: Any = None, high: Any = None, *, digits: int = 3, signed: bool = False) -> str:
+    """A plain number (acts per turn, a mean), with its CI in parentheses when given."""
+    if _missing(value):
+        return NA
+    fmt = f"{'+' if signed else ''}.{digits}f"
+    text = format(float(value), fmt)
+    if not (_missing(low) or _missing(high)):
+        text += f" ({format(float(low), fmt)} to {format(float(high), fmt)})"
+    return text
+
+
+def points(value: Any, low: Any = None, high: Any = None, *, digits: int = 1) -> str:
+    """A difference of fractions in percentage points: `+5.0 pp (-2.0 to +12.0)`."""
+    if _missing(value):
+        return NA
+    text = f"{float(value) * 100:+.{digits}f} pp"
+    if not (_missing(low) or _missing(high)):
+        text += f" ({float(low) * 100:+.{digits}f} to {float(high) * 100:+.{digits}f})"
+    return text
+
+
+def p_value(value: Any) -> str:
+    """A p- or q-value: three decimals, `<0.001` below that."""
+    if _missing(value):
+        return NA
+    return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def count(value: Any) -> str:
+    """An integer with thousands separators."""
+    return NA if _missing(value) else f"{int(value):,}"
+
+
+def fraction(k: Any, n: Any) -> str:
+    """`k/n`, or `n/a` without a count."""
+    if _missing(k) or _missing(n):
+        return NA
+    return f"{int(k):,}/{int(n):,}"

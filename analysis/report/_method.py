@@ -1,0 +1,176 @@
+"""Section 6, Method: what was run, how it was labelled (and how well), and what the figures rest on."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from analysis._agreement import ValidationReport, validate_labeller
+from analysis.labellers import Labeller, get_labeller
+from analysis.labellers._jsonl import read_gold_jsonl
+from analysis.report import _format as fmt
+from analysis.report._context import ReportContext
+from analysis.report._document import Paragraph, Section, Table
+from analysis.report._facts import FACTS
+
+GOLD_FILES = (
+    ("assistant_turns_dev.jsonl", "development set"),
+    ("assistant_turns_test.jsonl", "held-out test set"),
+)
+"""Gold files the labeller is validated on at report time, and how the report names them."""
+
+
+def method_section(ctx: ReportContext, labeller: Labeller | None = None) -> Section:
+    """Models, packs, user agents, runs (code version, config hash, dates), labeller validation, statistics, sources."""
+    section = Section(6, "method", "Method", len(ctx.conversations), "stored conversations")
+    conv = ctx.conversations
+    section.add(_models_table(conv), _packs_table(conv), _users_table(conv))
+    section.add(*_runs_blocks(ctx))
+    section.add(*_labeller_blocks(ctx, labeller))
+    section.add(
+        Paragraph(
+            "Statistics: conversations stored as errors (infrastructure failures) and conversations the labeller "
+            "scored as errors are kept but never counted in a rate. Shares of conversations carry Wilson score "
+            "intervals; acts per turn and means carry percentile-bootstrap intervals that resample whole "
+            f"conversations ({ctx.options.n_resamples:,} resamples, seed {ctx.options.seed}); differences of shares "
+            "use Newcombe's hybrid score interval; persona tests are stratified by request (permutation test, with "
+            "Cochran-Mantel-Haenszel beside it) and corrected with Benjamini-Hochberg. Sections 1-3 and 5 use the "
+            "no-persona control conversations; persona variants enter only section 4. All intervals are 95%."
+        )
+    )
+    cited = ctx.cited or list(FACTS)
+    section.add(
+        Table(
+            ("Finding", "Source"),
+            tuple((FACTS[key].text, FACTS[key].source) for key in cited),
+            caption="Published findings cited in this report (from DESIGN.md), with their sources.",
+        )
+    )
+    return section
+
+
+def _models_table(conv: pd.DataFrame) -> Table:
+    rows = []
+    for model, group in conv.groupby("model", sort=True):
+        complete = group["status"] == "complete"
+        rows.append(
+            (
+                str(model), fmt.count(len(group)), fmt.count(int(group["scored"].sum())),
+                fmt.count(int((~complete).sum())), fmt.count(int((complete & ~group["scored"]).sum())),
+                fmt.count(int((group["persona_group"] != "control").sum())),
+            )
+        )
+    return Table(
+        ("Model", "Conversations", "Scored", "Infrastructure errors", "Not scored", "With a persona"),
+        tuple(rows),
+        caption="Models (assistants) and their conversations. 'Not scored': complete, but the labeller scored "
+        "them as errors (e.g. a judge verdict missing) or has not scored them.",
+        numeric=(False, True, True, True, True, True),
+    )
+
+
+def _packs_table(conv: pd.DataFrame) -> Table:
+    rows = []
+    for pack, group in conv.groupby(conv["scenario_pack"].fillna("(unknown)"), sort=True):
+        kinds = group.drop_duplicates("scenario_id")["scenario_kind"].value_counts().sort_index()
+        rows.append((str(pack), fmt.count(group["scenario_id"].nunique()), ", ".join(f"{k} {v}" for k, v in kinds.items())))
+    return Table(("Scenario pack", "Scenarios used", "Scenarios by kind"), tuple(rows),
+                 caption="Scenario packs behind the conversations.", numeric=(False, True, False))
+
+
+def _users_table(conv: pd.DataFrame) -> Table:
+    counts = conv.groupby("user_agent").size().sort_index()
+    return Table(("User agent", "Conversations"), tuple((str(u), fmt.count(n)) for u, n in counts.items()),
+                 caption="Simulated users.", numeric=(False, True))
+
+
+def _runs_blocks(ctx: ReportContext) -> list[Any]:
+    runs = ctx.store.query(
+        "SELECT run_id, created_at, updated_at, n_invocations, code_version, config_hash, config_json FROM runs ORDER BY created_at"
+    )
+    rows = []
+    for r in runs:
+        config = json.loads(r["config_json"])
+        settings = (
+            f"max_turns {config.get('max_turns')}, temperature {config.get('temperature')}, "
+            f"max_tokens {config.get('max_tokens')}, repeats {config.get('repeats')}, personas {config.get('personas') or 'none'}, "
+            f"system prompt {'set' if config.get('system_prompt') else 'none'}"
+        )
+        rows.append(
+            (
+                str(r["run_id"]), str(r["created_at"])[:19], str(r["updated_at"])[:19], fmt.count(r["n_invocations"]),
+                str(r["code_version"]), str(r["config_hash"])[:12], ", ".join(config.get("scenarios", [])),
+                ", ".join(config.get("users", [])), settings,
+            )
+        )
+    blocks: list[Any] = [
+        Table(
+            ("Run", "Created (UTC)", "Last updated (UTC)", "Invocations", "Code version", "Config hash", "Scenarios",
+             "Users", "Settings"),
+            tuple(rows),
+            caption="Runs in the database: a rerun of the same configuration resumes its run (same config hash).",
+            numeric=(False, False, False, True, False, False, False, False, False),
+        )
+    ]
+    conv = ctx.conversations
+    if not conv.empty:
+        first, last = pd.to_datetime(conv["started_at"], utc=True).min(), pd.to_datetime(conv["finished_at"], utc=True).max()
+        blocks.append(Paragraph(f"Conversations ran from {str(first)[:19]} to {str(last)[:19]} UTC."))
+    opts = ctx.options
+    blocks.append(
+        Paragraph(
+            f"Report written {opts.generated_at.isoformat(timespec='seconds')} by groundsim {opts.code_version or 'unknown'} "
+            f"from {opts.db_label or 'the database'}."
+        )
+    )
+    return blocks
+
+
+def _validation_table(report: ValidationReport, name: str) -> Table:
+    rows = [
+        (kind, r.label, fmt.count(r.gold_count), fmt.count(r.predicted_count), fmt.number(r.precision),
+         fmt.number(r.recall), fmt.number(r.f1), fmt.number(r.kappa))
+        for kind, group in (("act", report.acts), ("stance", report.stances))
+        for r in group
+    ]
+    return Table(
+        ("", "Label", "Gold", "Predicted", "Precision", "Recall", "F1", "Kappa"),
+        tuple(rows),
+        caption=f"Labeller {report.labeller} against the {name} ({report.items} hand-labelled assistant turns).",
+        numeric=(False, False, True, True, True, True, True, True),
+    )
+
+
+def _labeller_blocks(ctx: ReportContext, labeller: Labeller | None) -> list[Any]:
+    opts = ctx.options
+    blocks: list[Any] = [
+        Paragraph(
+            f"Labeller: {opts.labeller_id}. It gives every assistant turn its grounding acts and one stance; outcomes "
+            "follow from the scenario's expectation, those labels and the answer check (DESIGN.md vocabulary)."
+        ),
+        ctx.fact("harmbench"),
+    ]
+    try:
+        chosen = labeller or get_labeller(opts.labeller)
+    except Exception as exc:  # a labeller that needs options (a judge model) cannot be built here
+        return [*blocks, Paragraph(f"Labeller validation not run: {exc}", kind="note")]
+    for file_name, name in GOLD_FILES:
+        path = opts.gold_dir / file_name
+        if not path.is_file():
+            blocks.append(Paragraph(f"Labeller validation on the {name}: {path.name} is missing.", kind="note"))
+            continue
+        report = validate_labeller(chosen, read_gold_jsonl(path), gold_source=path.name)
+        blocks.append(
+            Paragraph(
+                f"Validation on the {name} ({path.name}, {report.items} turns): stance accuracy "
+                f"{fmt.share(report.stance_accuracy)}, stance kappa {fmt.number(report.stance_kappa)}, macro-F1 "
+                f"{fmt.number(report.stance_macro_f1)}; safety refusals labelled as epistemic abstentions "
+                f"{fmt.share(report.safety_refusal_as_epistemic)}, the reverse {fmt.share(report.epistemic_as_safety_refusal)}."
+                + (" A development set is what a labeller is tuned on, so its figures are optimistic; the "
+                   "held-out test set gives the honest estimate." if name == "development set" else "")
+            )
+        )
+        blocks.append(_validation_table(report, name))
+    return blocks
