@@ -18,6 +18,7 @@ export HF_HUB_OFFLINE := 1
 help:
 	@echo "make demo   set up everything and run the starter scenarios on the embedded model"
 	@echo "make test   set up everything and run the whole test suite (offline)"
+	@echo "make bench  the benchmarks (figures in BENCHMARKS.md)"
 	@echo "make lint   ruff"
 	@echo "make clean  remove the venv and results (keeps the llama-cpp wheel cache in ~/.cache/groundsim)"
 
@@ -58,6 +59,9 @@ test: setup browser
 
 test-fast: setup
 	$(VENV)/bin/pytest -q -m "not integration and not browser"
+
+bench: setup
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; PYTHONPATH=. $(PY) $$b || exit 1; done
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -41,8 +41,8 @@ def summary_by_kind(store: Queryable, run_id: str | None = None, labeller: str =
 
 
 def list_runs(store: Queryable) -> list[dict[str, Any]]:
-    """Every run with its conversation counts, errors and cost."""
-    return store.query(
+    """Every run with its conversation counts, errors, cost, and model calls and retries."""
+    rows = store.query(
         """
         SELECT r.run_id, r.created_at, r.updated_at, r.n_invocations, r.n_jobs, r.code_version, r.config_json,
                count(c.conversation_id) AS conversations,
@@ -53,6 +53,15 @@ def list_runs(store: Queryable) -> list[dict[str, Any]]:
         GROUP BY ALL ORDER BY r.created_at
         """
     )
+    # Retries by cause, where the database has them (schema 4 and later).
+    has_stats = store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'run_stats'")[0]["n"]
+    stats = {r["run_id"]: r for r in store.query("SELECT * FROM run_stats")} if has_stats else {}
+    for row in rows:
+        stat = stats.get(row["run_id"], {})
+        row["model_calls"] = stat.get("model_calls")
+        row["retries"] = stat.get("retries")
+        row["failed_calls"] = stat.get("failed_calls")
+    return rows
 
 
 def get_conversation(store: Queryable, conversation_id: str) -> dict[str, Any] | None:

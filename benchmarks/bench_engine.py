@@ -163,9 +163,14 @@ async def main_async(args: argparse.Namespace) -> None:
         await engine_run(base_url, Path(tmp) / "warm.duckdb", 10, args.concurrency, seed=999)
 
         floors, clients, engines = [], [], []
+        chunk = 25  # floor and client alternate in small chunks, so drift in the machine's speed hits both alike
         for rnd in range(args.rounds):
-            floors.append(await floor_per_call(args.calls))
-            clients.append(await cpu_per_call(client, messages, args.calls))
+            floor_ms = client_ms = 0.0
+            for _ in range(max(1, args.calls // chunk)):
+                floor_ms += await floor_per_call(chunk)
+                client_ms += await cpu_per_call(client, messages, chunk)
+            floors.append(floor_ms / max(1, args.calls // chunk))
+            clients.append(client_ms / max(1, args.calls // chunk))
             engines.append(await engine_run(base_url, Path(tmp) / f"run{rnd}.duckdb", args.conversations, args.concurrency, seed=rnd))
 
     floor = statistics.median(floors)

@@ -26,7 +26,7 @@ def runs(
             row["config"] = json.loads(row.pop("config_json"))
             typer.echo(json.dumps(row, default=str))  # plain: rich would wrap long lines
         return
-    table = plain_table(f"Runs in {db}", ["run", "created", "models", "jobs", "stored", "complete", "errors", "cost", "code"])
+    table = plain_table(f"Runs in {db}", ["run", "created", "models", "jobs", "stored", "complete", "errors", "calls", "retries", "cost", "code"])
     for row in rows:
         config = json.loads(row["config_json"])
         add_plain_row(
@@ -38,6 +38,8 @@ def runs(
             row["conversations"],
             row["complete"],
             row["errors"],
+            "-" if row["model_calls"] is None else row["model_calls"],
+            "-" if row["retries"] is None else row["retries"],
             fmt_cost(row["cost_usd"]),
             row["code_version"],
         )

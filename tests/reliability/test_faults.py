@@ -10,6 +10,8 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from simulator import RunConfig, Runner, Store
 from simulator._fake_server import FakeServerConfig, serve_in_thread
 from simulator._provider import FAILURE_CAUSES, RETRYABLE_CAUSES
@@ -81,3 +83,24 @@ def test_a_faulty_server_loses_no_job_and_every_retry_is_counted_by_cause(tmp_pa
     assert failures["client_error"] == failures["other"] == 0
     # Calls that failed are exactly the conversations stored as errors (a failed call ends its conversation).
     assert stats_row["failed_calls"] == statuses["error"]
+
+
+@pytest.mark.parametrize("kind", sorted(CAUSE_OF_FAULT))
+def test_a_fault_on_every_attempt_ends_as_a_stored_error_counted_by_its_cause(tmp_path: Path, kind: str) -> None:
+    """Malformed JSON, an empty reply, a hang...: retried, then one stored `error` conversation, never a crash."""
+    db = tmp_path / f"{kind}.duckdb"
+    with serve_in_thread(FakeServerConfig(fault_rates={kind: 1.0}, hang_s=20.0, retry_after_s=0)) as server:
+        config = RunConfig(models=["openai/fake"], scenarios=["builtin:starter"], limit=1, max_turns=2, api_base=server.base_url,
+                           db=str(db), preflight=False, progress=False, timeout_s=1.0, num_retries=1)
+        runner = Runner(config)
+        summary = asyncio.run(runner.run(runner.prepare()))
+        served = server.stats()
+    assert (summary.completed, summary.errors) == (0, 1)
+    store = Store(db)
+    [row] = store.query("SELECT status, stop_reason, error FROM conversations")
+    assert row["status"] == "error" and row["stop_reason"] == "error" and row["error"]
+    cause = CAUSE_OF_FAULT[kind]
+    [stats] = store.query("SELECT * FROM run_stats")
+    assert (stats["model_calls"], stats["retries"], stats["failed_calls"]) == (1, 1, 1)
+    assert stats[f"retries_{cause}"] == 1 and stats[f"failures_{cause}"] == 1
+    assert served["requests"] == 2 and served["faults"][kind] == 2  # one attempt and one retry, nothing hidden
