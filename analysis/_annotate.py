@@ -17,20 +17,7 @@ import pyarrow as pa
 from analysis._outcomes import score_conversation
 from analysis.labellers import JudgeError, Labeller
 from scenarios import Scenario, Stance, TurnLabel
-
-_TS = pa.timestamp("us", tz="UTC")
-LABEL_COLUMNS = pa.schema(
-    [
-        ("conversation_id", pa.string()),
-        ("turn_index", pa.int32()),
-        ("labeller", pa.string()),
-        ("labeller_version", pa.string()),
-        ("acts", pa.list_(pa.string())),
-        ("stance", pa.string()),
-        ("asks_question", pa.bool_()),
-        ("labelled_at", _TS),
-    ]
-)
+from simulator._store import LABEL_SCHEMA
 
 
 class WritableStore(Protocol):
@@ -109,7 +96,7 @@ def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000
                 for row, label in zip(chunk, labels, strict=True)
                 if label is not None
             ],
-            schema=LABEL_COLUMNS,
+            schema=LABEL_SCHEMA,
         )
         labelled += store.add_labels(table)
         if on_progress:
