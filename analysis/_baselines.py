@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationErro
 from analysis._stats import bootstrap_ratio
 from analysis.labellers._protocol import Labeller
 from analysis.labellers._tag_mapping import TagMapping, known_corpora, load_tag_mapping
-from scenarios import Act, GroundsimError
+from scenarios import Act, GroundsimError, InputFileError
 
 ANY_ACT = "any"
 """Pseudo-act: the turn has at least one of the acts the source measures."""
@@ -54,16 +54,9 @@ UTTERANCE_FIELDS = ("corpus", "split", "conversation_id", "position", "turn", "s
 """Required fields of the unified utterance schema (../shared/data/README.md)."""
 
 
-class CorpusFormatError(GroundsimError):
+class CorpusFormatError(InputFileError):
     """A corpus file or row that does not follow the unified utterance schema: where and why."""
 
-    def __init__(self, reason: str, *, path: Path | str, line: int | None = None, field: str | None = None) -> None:
-        self.reason = reason
-        self.path = str(path)
-        self.line = line
-        self.field = field
-        where = self.path + (f", line {line}" if line is not None else "") + (f", field {field!r}" if field else "")
-        super().__init__(f"{where}: {reason}")
 
 
 class CorpusRoleError(GroundsimError):

@@ -20,7 +20,7 @@ from scenarios._checks import (
     phrase_pattern,
     register_check,
 )
-from scenarios._errors import GroundsimError, ScenarioError, ScenarioValidationError
+from scenarios._errors import GroundsimError, InputFileError, ScenarioError, ScenarioValidationError
 from scenarios._lint import lint_scenarios
 from scenarios._loader import BUILTIN_PREFIX, builtin_packs, collect, load_scenarios, resolve_source
 from scenarios._personas import CONTROL_ID, Persona, PersonaSet, builtin_persona_sets, load_persona_set
@@ -55,6 +55,7 @@ __all__ = [
     "Expected",
     "Fact",
     "GroundsimError",
+    "InputFileError",
     "Judge",
     "Numeric",
     "Persona",

@@ -17,6 +17,18 @@ class GroundsimError(Exception):
     """
 
 
+class InputFileError(GroundsimError):
+    """A row of a user-supplied data file that cannot be used: file, line, field and why."""
+
+    def __init__(self, reason: str, *, path: Path | str, line: int | None = None, field: str | None = None) -> None:
+        self.reason = reason
+        self.path = str(path)
+        self.line = line
+        self.field = field
+        where = self.path + (f", line {line}" if line is not None else "") + (f", field {field!r}" if field else "")
+        super().__init__(f"{where}: {reason}")
+
+
 class ScenarioError(GroundsimError):
     """A scenario file or pack that cannot be used, with where and why."""
 

@@ -20,19 +20,12 @@ from pydantic import BaseModel, ConfigDict
 
 from analysis.labellers._judge import JudgeError
 from analysis.labellers._protocol import Labeller
-from scenarios import Act, GroundsimError, Stance
+from scenarios import Act, InputFileError, Stance
 
 
-class LabelInputError(GroundsimError):
+class LabelInputError(InputFileError):
     """A JSONL line that cannot be labelled or used as gold, with where and why."""
 
-    def __init__(self, reason: str, *, path: Path | str, line: int | None = None, field: str | None = None) -> None:
-        self.reason = reason
-        self.path = str(path)
-        self.line = line
-        self.field = field
-        where = self.path + (f", line {line}" if line is not None else "") + (f", field {field!r}" if field else "")
-        super().__init__(f"{where}: {reason}")
 
 
 class GoldRow(BaseModel):
