@@ -85,6 +85,13 @@ def server_stats(base_url: str) -> dict[str, Any]:
         return json.loads(response.read())
 
 
+def reset_server_stats(base_url: str) -> None:
+    """Zero the fake server's counters (after a warm-up call, so the figures count the measured part only)."""
+    request = urllib.request.Request(base_url.removesuffix("/v1") + "/stats/reset", data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=5):
+        pass
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 
-from benchmarks._common import QUESTION_REPLIES, fake_server_process, machine, peak_rss_mb, server_stats, verdict
+from benchmarks._common import QUESTION_REPLIES, fake_server_process, machine, peak_rss_mb, reset_server_stats, server_stats, verdict
 
 TARGET_EFFICIENCY = 0.9
 TARGET_PEAK_MB = 1024
@@ -33,7 +33,7 @@ TARGET_PEAK_MB = 1024
 
 async def main_async(args: argparse.Namespace) -> None:
     from scenarios import load_scenarios
-    from simulator import RunConfig, Runner
+    from simulator import RunConfig, Runner, preflight
 
     pack = len(load_scenarios("builtin:core"))
     limit = min(pack, args.conversations)
@@ -47,12 +47,15 @@ async def main_async(args: argparse.Namespace) -> None:
         runner = Runner(config)
         planned = runner.prepare()[: args.conversations]
         runner.store.migrate()
+        await preflight(runner.chat, config.models)  # as `groundsim run` does: one tiny call, before the clock
+        calls_before = runner.chat.tally.calls
+        reset_server_stats(base_url)
         cpu_started, wall_started = time.process_time(), time.perf_counter()
         summary = await runner.run(planned)
         wall = time.perf_counter() - wall_started
         cpu = time.process_time() - cpu_started
         stats = server_stats(base_url)
-        calls = runner.chat.tally.calls
+        calls = runner.chat.tally.calls - calls_before
         stored = runner.store.query("SELECT count(*) AS n, count(*) FILTER (WHERE status = 'complete') AS ok, "
                                     "avg(n_turns) AS turns FROM conversations")[0]
     peak = peak_rss_mb()

@@ -1,4 +1,4 @@
-"""The dialogue loop: a LangGraph state graph, user -> assistant -> live label -> route.
+"""The dialogue loop: a LangGraph state graph, user -> assistant -> live label, each node routing on.
 
 Stop conditions are structured, never substrings: the user agent's `done` flag (which
 covers "answer accepted"), the turn cap, or an error. The graph's recursion limit is
@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypedDict
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command
 
 from analysis.labellers import Labeller
 from scenarios import Scenario, TurnLabel
@@ -94,7 +95,7 @@ class DialogueLoop:
     def _compile(self) -> Any:
         """Build the graph once; each conversation passes its own context through the config."""
 
-        async def user_node(state: DialogueState, config: RunnableConfig) -> dict[str, Any]:
+        async def user_node(state: DialogueState, config: RunnableConfig) -> Command[Any]:
             ctx: _Context = config["configurable"]["ctx"]
             scenario, user = ctx.scenario, ctx.user
             turns = state.get("turns", [])
@@ -111,11 +112,11 @@ class DialogueLoop:
                     )
                     reply = await user.respond(view)
             except Exception as exc:
-                return {"done": True, "error": _describe(exc), "stop_reason": "error"}
+                return Command(update={"done": True, "error": _describe(exc), "stop_reason": "error"}, goto=END)
             at_cap = state.get("n_assistant", 0) >= self.max_turns
             if at_cap and not reply.done:
                 # The assistant has used its turns: the user's unanswered message is not kept.
-                return {"done": True, "stop_reason": "max_turns"}
+                return Command(update={"done": True, "stop_reason": "max_turns"}, goto=END)
             record = TurnRecord(turn_index=len(turns), role="user", content=reply.text, revealed_facts=reply.revealed)
             update: dict[str, Any] = {
                 "turns": [record],
@@ -124,9 +125,10 @@ class DialogueLoop:
             }
             if reply.done:
                 update |= {"done": True, "stop_reason": reply.stop_reason or "user_done"}
-            return update
+                return Command(update=update, goto=END)
+            return Command(update=update, goto="assistant")
 
-        async def assistant_node(state: DialogueState, config: RunnableConfig) -> dict[str, Any]:
+        async def assistant_node(state: DialogueState, config: RunnableConfig) -> Command[Any]:
             assistant = config["configurable"]["ctx"].assistant
             turns = state["turns"]
             messages = [{"role": "system", "content": assistant.system_prompt}] if assistant.system_prompt else []
@@ -140,7 +142,7 @@ class DialogueLoop:
                     seed=assistant.seed,
                 )
             except Exception as exc:
-                return {"done": True, "error": _describe(exc), "stop_reason": "error"}
+                return Command(update={"done": True, "error": _describe(exc), "stop_reason": "error"}, goto=END)
             record = TurnRecord(
                 turn_index=len(turns),
                 role="assistant",
@@ -150,9 +152,9 @@ class DialogueLoop:
                 completion_tokens=completion.completion_tokens,
                 cost_usd=completion.cost_usd,
             )
-            return {"turns": [record], "n_assistant": state.get("n_assistant", 0) + 1}
+            return Command(update={"turns": [record], "n_assistant": state.get("n_assistant", 0) + 1}, goto="label")
 
-        async def label_node(state: DialogueState) -> dict[str, Any]:
+        async def label_node(state: DialogueState) -> Command[Any]:
             turns = state["turns"]
             last = turns[-1]
             previous = turns[-2].content if len(turns) > 1 else None
@@ -161,29 +163,19 @@ class DialogueLoop:
                 # Labellers that call a model offer `alabel`, so the event loop is not blocked.
                 label = await alabel(last.content, previous) if alabel else self.labeller.label(last.content, previous)
             except Exception as exc:
-                return {"done": True, "error": _describe(exc), "stop_reason": "error"}
-            return {"labels": {last.turn_index: label}}
-
-        # Routers are async on purpose: LangGraph runs a sync callable of an async graph in a
-        # thread pool, which cost three thread hand-offs per turn (and GIL contention at high
-        # concurrency) for a one-line decision.
-        async def after_user(state: DialogueState) -> str:
-            return END if state.get("done") else "assistant"
-
-        async def after_assistant(state: DialogueState) -> str:
-            return END if state.get("done") else "label"
-
-        async def after_label(state: DialogueState) -> str:
-            return END if state.get("done") else "user"
+                return Command(update={"done": True, "error": _describe(exc), "stop_reason": "error"}, goto=END)
+            return Command(update={"labels": {last.turn_index: label}}, goto="user")
 
         graph = StateGraph(DialogueState)
-        graph.add_node("user", user_node)
-        graph.add_node("assistant", assistant_node)
-        graph.add_node("label", label_node)
+        # Each node routes itself with a Command (continue, or END once done). Conditional-edge
+        # routers are separate traced runnables in LangGraph: each costs its own task and
+        # callback hops on the event loop, about 80 of the 170 loop iterations of a 5-turn
+        # conversation, and with 50 conversations in flight every iteration waits behind the
+        # others' work (BENCHMARKS.md, concurrency).
+        graph.add_node("user", user_node, destinations=("assistant", END))
+        graph.add_node("assistant", assistant_node, destinations=("label", END))
+        graph.add_node("label", label_node, destinations=("user", END))
         graph.add_edge(START, "user")
-        graph.add_conditional_edges("user", after_user, ["assistant", END])
-        graph.add_conditional_edges("assistant", after_assistant, ["label", END])
-        graph.add_conditional_edges("label", after_label, ["user", END])
         return graph.compile()
 
     async def run(self, scenario: Scenario, opening: str, user: UserAgent, assistant: AssistantSettings) -> DialogueResult:

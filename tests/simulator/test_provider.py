@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import threading
+from functools import partial
+
 import pytest
 
 from simulator import LiteLLMChat, ModelCallError, ModelConfigError, scrub_secrets, validate_model_id
+from simulator._provider import (
+    RequestPreparationExecutor,
+    _litellm_preparation_provider,
+    install_request_preparation_executor,
+)
 
 
 def test_unknown_provider_is_refused_before_any_call() -> None:
@@ -43,3 +53,42 @@ def test_scrub_secrets_only_touches_secret_variables(monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "abcdefghijkl")
     monkeypatch.setenv("HOME_DIR_NAME", "abcdefghijkl-not-secret")
     assert scrub_secrets("key=abcdefghijkl") == "key=[redacted]"
+
+
+@pytest.fixture
+async def preparation_executor() -> RequestPreparationExecutor:
+    """The runner's default executor, installed on the test's event loop."""
+    return install_request_preparation_executor(asyncio.get_running_loop())
+
+
+async def test_litellm_request_preparation_runs_on_the_loop_thread(preparation_executor) -> None:
+    chat = LiteLLMChat(extra_params={"mock_response": "Which Portland do you mean?"})
+    completion = await chat.complete("openai/gpt-4o-mini", [{"role": "user", "content": "Where to stay?"}])
+    assert completion.text == "Which Portland do you mean?"
+    assert preparation_executor.inline_calls == 1
+
+
+async def test_an_error_in_inline_preparation_reaches_the_caller(preparation_executor) -> None:
+    chat = LiteLLMChat(num_retries=0, extra_params={"mock_response": Exception("boom")})
+    with pytest.raises(ModelCallError, match="boom"):
+        await chat.complete("openai/gpt-4o-mini", [{"role": "user", "content": "hi"}])
+    assert preparation_executor.inline_calls == 1
+
+
+async def test_other_providers_and_to_thread_still_use_worker_threads(preparation_executor) -> None:
+    chat = LiteLLMChat(extra_params={"mock_response": "ok"})
+    completion = await chat.complete("cohere/command-r", [{"role": "user", "content": "hi"}])
+    assert completion.text == "ok"
+    worker = await asyncio.to_thread(threading.get_ident)
+    assert worker != threading.get_ident()
+    assert preparation_executor.inline_calls == 0
+
+
+def test_only_litellm_completion_partials_are_recognised() -> None:
+    def completion(**kwargs: object) -> None:  # same name, wrong module
+        return None
+
+    ctx = contextvars.copy_context()
+    assert _litellm_preparation_provider(partial(ctx.run, partial(completion, model="openai/x", acompletion=True))) is None
+    assert _litellm_preparation_provider(partial(print, "x")) is None
+    assert _litellm_preparation_provider(print) is None

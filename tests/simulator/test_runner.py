@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import pytest
 
 from analysis import RulesLabeller
 from scenarios import load_persona_set
-from simulator import RunConfig, Runner, Store, plan_jobs, select_scenarios
+from simulator import LiteLLMChat, RunConfig, Runner, Store, plan_jobs, select_scenarios
 
 MODEL = "openai/gpt-4o-mini"  # a model id litellm can route; calls go to the fake chat
 
@@ -154,3 +155,12 @@ def test_per_model_limit_bounds_calls_in_flight(db_path: Path) -> None:
 def test_config_rejects_bad_values(db_path: Path, field: str, value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         config(db_path, **{field: value})
+
+
+def test_a_litellm_run_prepares_requests_inline_and_leaves_the_collector_unfrozen(db_path: Path) -> None:
+    chat = LiteLLMChat(extra_params={"mock_response": "Could you tell me a bit more about what you need?"})
+    runner, summary = run(config(db_path), chat)
+    assert summary.completed == 4
+    assert chat.tally.calls >= 4
+    assert runner.executor.inline_calls == chat.tally.calls
+    assert gc.get_freeze_count() == 0
