@@ -21,7 +21,9 @@ Conventions (why):
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,6 +35,7 @@ from analysis._queries import Queryable
 from analysis._stats import (
     DEFAULT_RESAMPLES,
     Interval,
+    PermutationResult,
     _percentile_interval,
     _resampled_ratios,
     benjamini_hochberg,
@@ -101,8 +104,7 @@ def load_conversations(
         where = f"WHERE c.run_id IN ({', '.join('?' for _ in run_ids)})"
         params += list(run_ids)
     coalesced = ",\n".join(f"coalesce(p.{_act_column(a)}, 0) AS {_act_column(a)}" for a in ACT_NAMES)
-    rows = store.query(
-        f"""
+    sql = f"""
         WITH lab AS (
             SELECT l.conversation_id, l.turn_index, l.acts, l.stance
             FROM turn_labels l
@@ -140,10 +142,12 @@ def load_conversations(
         LEFT JOIN per_conv p ON p.conversation_id = c.conversation_id
         {where}
         ORDER BY c.model, c.scenario_id, c.conversation_id
-        """,
-        params,
-    )
-    return conversations_frame(rows)
+        """
+    query_arrow = getattr(store, "query_arrow", None)
+    if query_arrow is None:  # a Queryable that only returns rows (a test double)
+        return conversations_frame(store.query(sql, params))
+    # Column-wise: a dict per row (and a datetime per timestamp) costs seconds at 100,000 conversations.
+    return conversations_frame(query_arrow(sql, params).to_pandas())
 
 
 CONVERSATION_COLUMNS = (
@@ -155,13 +159,35 @@ CONVERSATION_COLUMNS = (
 """The columns of `load_conversations` (before the derived `scored`)."""
 
 
-def conversations_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """The conversation frame from row dicts (the query's, or a test's), with `scored` derived."""
-    frame = pd.DataFrame(list(rows), columns=list(CONVERSATION_COLUMNS))
+_TEXT_COLUMNS = (
+    "conversation_id", "run_id", "model", "scenario_id", "scenario_kind", "scenario_pack", "scenario_subtype",
+    "user_agent", "persona", "persona_group", "status", "outcome", "simpleqa_grade", "decisive_stance",
+)
+_INTEGER_COLUMNS = ("repeat", "ternary", "first_answer_turn")
+"""Stored as INTEGER (possibly NULL); Arrow hands them over as int32, Python rows as int."""
+
+
+def conversations_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """The conversation frame, with `scored` derived, from row dicts (a test's) or the query's columns.
+
+    Both inputs end in the same dtypes, so every figure is the same whichever way the rows
+    came: an INTEGER column is int64, or float64 with NaN when a value is missing (what
+    pandas makes of Python ints and None); a text column with no value at all holds None
+    (object), as built from dicts, where Arrow would give a typed column of NaN.
+    """
+    if isinstance(rows, pd.DataFrame):
+        frame = rows.reindex(columns=list(CONVERSATION_COLUMNS))
+    else:
+        frame = pd.DataFrame(list(rows), columns=list(CONVERSATION_COLUMNS))
+    for column in _TEXT_COLUMNS:
+        if frame[column].isna().all():
+            frame[column] = pd.Series(None, index=frame.index, dtype=object)
+    for column in _INTEGER_COLUMNS:
+        values = pd.to_numeric(frame[column])
+        frame[column] = values.astype("int64") if pd.api.types.is_integer_dtype(values) else values.astype(float)
     for column in ("assistant_turns", *(_act_column(a) for a in ACT_NAMES)):
         frame[column] = pd.to_numeric(frame[column]).fillna(0).astype(int)
     frame["clarified_before_answer"] = frame["clarified_before_answer"].eq(True)  # missing (no labels) = did not clarify
-    frame["ternary"] = pd.to_numeric(frame["ternary"])
     frame["scored"] = (frame["status"] == "complete") & frame["outcome"].notna() & (frame["outcome"] != "error")
     return frame
 
@@ -284,7 +310,11 @@ def _scored(conversations: pd.DataFrame) -> pd.DataFrame:
 
 def _metric_rows(frame: pd.DataFrame, metric: RateMetric | MeanMetric) -> pd.DataFrame:
     """The scored conversations in a metric's population."""
-    scored = _scored(frame)
+    return _in_population(_scored(frame), metric)
+
+
+def _in_population(scored: pd.DataFrame, metric: RateMetric | MeanMetric) -> pd.DataFrame:
+    """The rows of already-scored conversations in a metric's population."""
     return scored[metric.in_population(scored).astype(bool)]
 
 
@@ -309,10 +339,11 @@ def rate_table(
     method is `wilson` for shares and `cluster_bootstrap` for means.
     """
     out: list[dict[str, Any]] = []
+    scored = _scored(conversations)  # once, not per metric: each selection copies every column
     for model in models_in(conversations):
-        frame = conversations[conversations["model"] == model]
+        frame = scored[scored["model"] == model]
         for metric in metrics:
-            rows = _metric_rows(frame, metric)
+            rows = _in_population(frame, metric)
             k, interval = _metric_interval(rows, metric, n_resamples, seed)
             out.append(
                 {
@@ -718,31 +749,40 @@ def persona_disparity(
     scored = _scored(conversations)
     scored = scored.assign(request=scored["scenario_id"].astype(str) + "|" + scored["user_agent"].astype(str),
                            refused=refused(scored))
+    scored = scored[list(dict.fromkeys(("model", "persona_group", by, "request", "refused")))]  # each selection below copies every column
     out: list[dict[str, Any]] = []
-    for index, model in enumerate(models_in(scored)):
-        frame = scored[scored["model"] == model]
-        control = frame[frame["persona_group"] == CONTROL]
-        personas = frame[frame["persona_group"] != CONTROL]
-        for g_index, (group, rows) in enumerate(personas.groupby(by, sort=True)):
-            ctrl = control[control["request"].isin(set(rows["request"]))]
-            k_p, n_p = int(rows["refused"].sum()), len(rows)
-            k_c, n_c = int(ctrl["refused"].sum()), len(ctrl)
-            diff = newcombe_difference(k_p, n_p, k_c, n_c)
-            both = pd.concat([rows.assign(is_persona=True), ctrl.assign(is_persona=False)])
-            tables = tables_from_observations(both["is_persona"], both["refused"], both["request"].to_numpy())
-            perm = stratified_permutation_test(tables, n_permutations=n_permutations, seed=seed + 7919 * index + g_index)
-            cmh = cmh_test(tables)
-            out.append(
-                {
-                    "model": model, "persona_group": str(group), "n_persona": n_p, "k_persona": k_p,
-                    "rate_persona": k_p / n_p if n_p else math.nan, "n_control": n_c, "k_control": k_c,
-                    "rate_control": k_c / n_c if n_c else math.nan, "difference": _nan(diff.estimate),
-                    "ci_low": _nan(diff.low), "ci_high": _nan(diff.high), "strata": len(tables),
-                    "p_value": perm.p_value if n_c else math.nan,
-                    "test": f"stratified permutation ({n_permutations:,})", "cmh_p_value": _nan(cmh.p_value),
-                    "odds_ratio": _nan(cmh.common_odds_ratio),
-                }
-            )
+    # The permutation tests are most of this table's time, and numpy draws them without holding
+    # the GIL: they run on worker threads while the next tables are counted. Each has its own
+    # seed, so the p-values are the same as when run one after another.
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        tests: list[Future[PermutationResult]] = []
+        for index, model in enumerate(models_in(scored)):
+            frame = scored[scored["model"] == model]
+            control = frame[frame["persona_group"] == CONTROL]
+            personas = frame[frame["persona_group"] != CONTROL]
+            for g_index, (group, rows) in enumerate(personas.groupby(by, sort=True)):
+                ctrl = control[control["request"].isin(rows["request"].unique())]
+                k_p, n_p = int(rows["refused"].sum()), len(rows)
+                k_c, n_c = int(ctrl["refused"].sum()), len(ctrl)
+                diff = newcombe_difference(k_p, n_p, k_c, n_c)
+                both = pd.concat([rows.assign(is_persona=True), ctrl.assign(is_persona=False)])
+                tables = tables_from_observations(both["is_persona"], both["refused"], both["request"].to_numpy())
+                tests.append(pool.submit(stratified_permutation_test, tables, n_permutations=n_permutations,
+                                         seed=seed + 7919 * index + g_index))
+                cmh = cmh_test(tables)
+                out.append(
+                    {
+                        "model": model, "persona_group": str(group), "n_persona": n_p, "k_persona": k_p,
+                        "rate_persona": k_p / n_p if n_p else math.nan, "n_control": n_c, "k_control": k_c,
+                        "rate_control": k_c / n_c if n_c else math.nan, "difference": _nan(diff.estimate),
+                        "ci_low": _nan(diff.low), "ci_high": _nan(diff.high), "strata": len(tables),
+                        "p_value": math.nan,  # filled in from its test below
+                        "test": f"stratified permutation ({n_permutations:,})", "cmh_p_value": _nan(cmh.p_value),
+                        "odds_ratio": _nan(cmh.common_odds_ratio),
+                    }
+                )
+        for row, test in zip(out, tests, strict=True):
+            row["p_value"] = test.result().p_value if row["n_control"] else math.nan
     frame = pd.DataFrame(out, columns=[c for c in PERSONA_COLUMNS if c not in ("q_value", "significant")])
     bh = benjamini_hochberg([None if pd.isna(p) else float(p) for p in frame["p_value"]], alpha=alpha)
     frame["q_value"] = [_nan(q) for q in bh.q_values]

@@ -155,6 +155,26 @@ def _ratio(num_sum: float, den_sum: float) -> float | None:
     return num_sum / den_sum if den_sum > 0 else None
 
 
+def _distinct_pairs(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (numerator, denominator) rows in lexicographic order, and how often each occurs.
+
+    What `np.unique(np.stack([num, den], axis=1), axis=0, return_counts=True)` returns, but
+    through one stable lexsort of the two columns: np.unique compares rows as structured
+    records, about 15 times slower (tens of ms per 100,000 conversations, for every interval).
+    Non-finite values keep np.unique, whose NaN handling the resampling was written against.
+    """
+    if num.size == 0 or not (np.isfinite(num).all() and np.isfinite(den).all()):
+        return np.unique(np.stack([num, den], axis=1), axis=0, return_counts=True)
+    order = np.lexsort((den, num))  # by numerator, then denominator
+    sorted_num, sorted_den = num[order], den[order]
+    starts = np.empty(num.size, dtype=bool)
+    starts[0] = True
+    starts[1:] = (sorted_num[1:] != sorted_num[:-1]) | (sorted_den[1:] != sorted_den[:-1])
+    first = np.flatnonzero(starts)
+    pairs = np.stack([sorted_num[first], sorted_den[first]], axis=1)
+    return pairs, np.diff(np.append(first, num.size))
+
+
 def _resampled_sums(
     num: np.ndarray, den: np.ndarray, n_resamples: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +190,7 @@ def _resampled_sums(
     conversations: milliseconds instead of minutes).
     """
     n = num.size
-    pairs, counts = np.unique(np.stack([num, den], axis=1), axis=0, return_counts=True)
+    pairs, counts = _distinct_pairs(num, den)
     if len(pairs) * 4 <= n:
         drawn = rng.multinomial(n, counts / n, size=n_resamples).astype(np.float64)
         sums_by_pair = drawn @ pairs

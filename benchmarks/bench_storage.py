@@ -118,7 +118,7 @@ def main() -> None:
     from analysis.labellers import get_labeller
     from scenarios import load_scenarios
     from simulator import RunConfig, Store
-    from simulator._runner import code_version
+    from simulator._version import code_version
 
     labeller = get_labeller("rules")
     labeller_id = f"{labeller.name}@{labeller.version}"

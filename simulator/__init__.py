@@ -36,7 +36,7 @@ _EXPORTS = {
     "Progress": "_runner",
     "RunSummary": "_runner",
     "Runner": "_runner",
-    "code_version": "_runner",
+    "code_version": "_version",
     "plan_jobs": "_runner",
     "select_scenarios": "_runner",
     "SchemaTooNewError": "_store",
@@ -108,5 +108,6 @@ if TYPE_CHECKING:
         validate_model_id,
     )
     from simulator._records import DEFAULT_MODEL, ConversationRecord, Job, RunConfig, ScoredOutcome, TurnRecord
-    from simulator._runner import PlannedJob, Progress, Runner, RunSummary, code_version, plan_jobs, select_scenarios
+    from simulator._runner import PlannedJob, Progress, Runner, RunSummary, plan_jobs, select_scenarios
     from simulator._store import SchemaTooNewError, Store, StoreError
+    from simulator._version import code_version

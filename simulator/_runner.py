@@ -11,11 +11,9 @@ import asyncio
 import gc
 import hashlib
 import json
-import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from analysis._annotate import outcome_row
@@ -32,6 +30,7 @@ from simulator._provider import (
 )
 from simulator._records import ConversationRecord, Job, RunConfig, ScoredOutcome
 from simulator._store import Store
+from simulator._version import code_version
 from user_agents import AgentContext, PersonaChoice, apply_persona, make_user_agent, validate_user_spec
 
 JOB_KEY_VERSION = 1
@@ -40,26 +39,6 @@ FLUSH_INTERVAL_S = 1.0
 costs ~20 ms of CPU per batch, so batching by time keeps storage cheap at any throughput; a
 kill loses at most the conversations in flight plus those finished in the last interval."""
 MAX_BATCH = 500
-
-
-def code_version() -> str:
-    """Package version, plus the git commit when running from a checkout."""
-    try:
-        version = metadata.version("groundsim")
-    except metadata.PackageNotFoundError:
-        version = "0+unknown"
-    try:
-        sha = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(__file__).resolve().parent.parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        sha = ""
-    return f"{version}+g{sha}" if sha else version
 
 
 def _stable_int(*parts: object) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
@@ -75,9 +76,9 @@ class ReportContext:
     baseline_label: str = "none"
     """The human baseline section 1 chose, in words, for the report's header."""
 
-    @property
+    @cached_property
     def control(self) -> pd.DataFrame:
-        """The no-persona control conversations: sections 1-3 and 5."""
+        """The no-persona control conversations: sections 1-3 and 5 (selected once: it copies every column)."""
         return metrics.control_only(self.conversations)
 
     @property

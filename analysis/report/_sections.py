@@ -393,7 +393,7 @@ def _persona_population(conv: pd.DataFrame) -> int:
     scored = conv[conv["scored"]]
     requests = scored["model"].astype(str) + "|" + scored["scenario_id"].astype(str) + "|" + scored["user_agent"].astype(str)
     is_persona = scored["persona_group"] != metrics.CONTROL
-    return int(is_persona.sum() + (~is_persona & requests.isin(set(requests[is_persona]))).sum())
+    return int(is_persona.sum() + (~is_persona & requests.isin(requests[is_persona].unique())).sum())
 
 
 def _persona_verdict(table: pd.DataFrame, alpha: float) -> str:

@@ -63,7 +63,7 @@ def report(
     from analysis.labellers import get_labeller
     from analysis.report import ReportOptions, annotation_coverage, ensure_annotated, write_report
     from simulator import Store
-    from simulator._runner import code_version
+    from simulator._version import code_version
 
     if baseline_source not in ("labeller", "tags"):
         raise ReportOptionError(f"--baseline-source must be labeller or tags, not {baseline_source!r}")

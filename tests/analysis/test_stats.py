@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis import _agreement
+from analysis import _agreement, _stats
 from analysis._stats import (
     benjamini_hochberg,
     bootstrap_gap,
@@ -330,6 +330,24 @@ def test_bootstrap_handles_large_inputs_in_blocks() -> None:
     interval = bootstrap_ratio(acts, turns, n_resamples=500, seed=0)
     assert interval.low < interval.estimate < interval.high
     assert interval.high - interval.low < 0.02
+
+
+@pytest.mark.parametrize("kind", ["counts", "fractions", "one", "with_nan"])
+def test_distinct_pairs_are_what_np_unique_returns(kind: str) -> None:
+    # The resampling draws from these pairs in this order: any difference would change every interval.
+    rng = np.random.default_rng(5)
+    num = rng.integers(0, 6, 5000).astype(float)
+    den = rng.integers(1, 4, 5000).astype(float)
+    if kind == "fractions":
+        num, den = np.round(rng.normal(size=5000), 1), np.ones(5000)
+    elif kind == "one":
+        num, den = num[:1], den[:1]
+    elif kind == "with_nan":
+        num[::7] = np.nan
+    pairs, counts = _stats._distinct_pairs(num, den)
+    expected_pairs, expected_counts = np.unique(np.stack([num, den], axis=1), axis=0, return_counts=True)
+    np.testing.assert_array_equal(pairs, expected_pairs)
+    np.testing.assert_array_equal(counts, expected_counts)
 
 
 def test_bootstrap_without_data_or_denominator_is_undefined() -> None:
