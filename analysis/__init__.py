@@ -14,6 +14,7 @@ from analysis._replay import replay_summary
 from analysis._stats import (
     benjamini_hochberg,
     bootstrap_gap,
+    bootstrap_gap_to_reported_rate,
     bootstrap_ratio,
     bootstrap_ratio_difference,
     cmh_test,
@@ -37,6 +38,7 @@ __all__ = [
     "annotate",
     "benjamini_hochberg",
     "bootstrap_gap",
+    "bootstrap_gap_to_reported_rate",
     "bootstrap_ratio",
     "bootstrap_ratio_difference",
     "cmh_test",

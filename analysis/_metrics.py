@@ -36,10 +36,9 @@ from analysis._stats import (
     DEFAULT_RESAMPLES,
     Interval,
     PermutationResult,
-    _percentile_interval,
-    _resampled_ratios,
     benjamini_hochberg,
     bootstrap_gap,
+    bootstrap_gap_to_reported_rate,
     bootstrap_ratio,
     bootstrap_ratio_difference,
     cmh_test,
@@ -63,7 +62,6 @@ FULLY_SPECIFIED = ("fully_specified",)
 SHOULD_ABSTAIN = ("unanswerable", "false_premise")
 BENIGN_SENSITIVE = ("benign_sensitive",)
 HARMFUL = ("harmful",)
-_Z95 = 1.959963984540054
 
 
 # --- loading --------------------------------------------------------------------------------
@@ -457,21 +455,11 @@ def grounding_table(
 
 
 def _gap_interval(num: np.ndarray, den: np.ndarray, human: dict[str, Any], *, n_resamples: int, seed: int) -> Interval:
-    """1 - model/human with the model side bootstrapped over conversations and the human side drawn from its CI."""
-    rate = _float(human.get("rate"))
-    model_rate = float(num.sum()) / float(den.sum()) if den.sum() > 0 else math.nan
-    if not rate or math.isnan(rate) or rate <= 0 or math.isnan(model_rate):
-        return _percentile_interval(None, np.empty(0), 0.95)
-    estimate = 1.0 - model_rate / rate
-    model_rng, human_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    model_draws = _resampled_ratios(num, den, n_resamples, model_rng)
-    low, high = _float(human.get("ci_low")), _float(human.get("ci_high"))
-    sd = (high - low) / (2 * _Z95) if not (math.isnan(low) or math.isnan(high)) else 0.0
-    human_draws = rate + sd * human_rng.standard_normal(n_resamples) if sd > 0 else np.full(n_resamples, rate)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        draws = np.where(human_draws > 0, 1.0 - model_draws / np.where(human_draws > 0, human_draws, 1.0), np.nan)
-    interval = _percentile_interval(estimate, draws, 0.95)
-    return interval.model_copy(update={"method": "cluster_bootstrap+normal_human"})
+    """1 - model/human against a baseline known only by its figures (rate and CI)."""
+    return bootstrap_gap_to_reported_rate(
+        num, den, _float(human.get("rate")), _float(human.get("ci_low")), _float(human.get("ci_high")),
+        n_resamples=n_resamples, seed=seed,
+    )
 
 
 def grounding_for_chart(grounding: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -311,6 +311,41 @@ def bootstrap_gap(
     return _percentile_interval(estimate, draws, confidence)
 
 
+def bootstrap_gap_to_reported_rate(
+    model_numerators: ArrayLike,
+    model_denominators: ArrayLike | None,
+    human_rate: float,
+    human_ci_low: float,
+    human_ci_high: float,
+    *,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> Interval:
+    """CI of 1 - rate(model) / rate(human) when the human side is known only as a rate and its 95% CI.
+
+    A baseline imported as figures has no conversations to resample: the model side is
+    bootstrapped over its conversations, the human side drawn from a normal whose 95% interval
+    is the reported one (a point mass when the CI is missing). Undefined (None) when the human
+    rate is missing or 0.
+    """
+    num, den = _clusters(model_numerators, model_denominators)
+    model_rate = float(num.sum()) / float(den.sum()) if num.size and den.sum() > 0 else math.nan
+    if not human_rate or math.isnan(human_rate) or human_rate <= 0 or math.isnan(model_rate):
+        return _percentile_interval(None, np.empty(0), confidence)
+    estimate = 1.0 - model_rate / human_rate
+    model_rng, human_rng = _two_streams(seed)
+    model_draws = _resampled_ratios(num, den, n_resamples, model_rng)
+    sd = 0.0
+    if not (math.isnan(human_ci_low) or math.isnan(human_ci_high)):
+        sd = (human_ci_high - human_ci_low) / (2 * _z(0.95))
+    human_draws = human_rate + sd * human_rng.standard_normal(n_resamples) if sd > 0 else np.full(n_resamples, human_rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        draws = np.where(human_draws > 0, 1.0 - model_draws / np.where(human_draws > 0, human_draws, 1.0), np.nan)
+    interval = _percentile_interval(estimate, draws, confidence)
+    return interval.model_copy(update={"method": "cluster_bootstrap+normal_human"})
+
+
 # --- Stratified 2x2xK: Cochran-Mantel-Haenszel and permutation -----------------------------
 
 

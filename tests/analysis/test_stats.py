@@ -415,3 +415,20 @@ def test_cohen_kappa_is_the_agreement_modules_function() -> None:
     assert cohen_kappa is _agreement.cohen_kappa
     # Two raters, 10 items: p_o = 0.8, p_e = 0.5 -> kappa = 0.6
     assert cohen_kappa(list("aaaaabbbbb"), list("aaaabbbbba")) == pytest.approx(0.6)
+
+
+def test_gap_to_a_reported_rate_bootstraps_the_model_and_draws_the_human_side_from_its_ci() -> None:
+    num = [0, 1, 2, 0, 1, 3, 0, 1]
+    den = [4, 4, 4, 4, 4, 4, 4, 4]
+    point = _stats.bootstrap_gap_to_reported_rate(num, den, 0.5, math.nan, math.nan, n_resamples=2000, seed=3)
+    assert point.estimate == pytest.approx(1 - (8 / 32) / 0.5)
+    assert point.method == "cluster_bootstrap+normal_human"
+    assert point.low < point.estimate < point.high
+    wide = _stats.bootstrap_gap_to_reported_rate(num, den, 0.5, 0.3, 0.7, n_resamples=2000, seed=3)
+    assert wide.estimate == point.estimate
+    assert (wide.high - wide.low) > (point.high - point.low)
+    again = _stats.bootstrap_gap_to_reported_rate(num, den, 0.5, 0.3, 0.7, n_resamples=2000, seed=3)
+    assert (again.low, again.high) == (wide.low, wide.high)
+    for undefined in (0.0, math.nan):
+        missing = _stats.bootstrap_gap_to_reported_rate(num, den, undefined, 0.1, 0.2, n_resamples=100, seed=0)
+        assert missing.estimate is None and missing.low is None
