@@ -83,6 +83,11 @@ def _describe(exc: Exception) -> str:
     return scrub_secrets(f"{type(exc).__name__}: {exc}")[:2000]
 
 
+def _stop_on_error(exc: Exception) -> Command[Any]:
+    """A node's failure ends the conversation, stored as an error with its (scrubbed) reason."""
+    return Command(update={"done": True, "error": _describe(exc), "stop_reason": "error"}, goto=END)
+
+
 class DialogueLoop:
     """Holds one conversation between a user agent and an assistant model."""
 
@@ -112,7 +117,7 @@ class DialogueLoop:
                     )
                     reply = await user.respond(view)
             except Exception as exc:
-                return Command(update={"done": True, "error": _describe(exc), "stop_reason": "error"}, goto=END)
+                return _stop_on_error(exc)
             at_cap = state.get("n_assistant", 0) >= self.max_turns
             if at_cap and not reply.done:
                 # The assistant has used its turns: the user's unanswered message is not kept.
@@ -142,7 +147,7 @@ class DialogueLoop:
                     seed=assistant.seed,
                 )
             except Exception as exc:
-                return Command(update={"done": True, "error": _describe(exc), "stop_reason": "error"}, goto=END)
+                return _stop_on_error(exc)
             record = TurnRecord(
                 turn_index=len(turns),
                 role="assistant",
@@ -163,7 +168,7 @@ class DialogueLoop:
                 # Labellers that call a model offer `alabel`, so the event loop is not blocked.
                 label = await alabel(last.content, previous) if alabel else self.labeller.label(last.content, previous)
             except Exception as exc:
-                return Command(update={"done": True, "error": _describe(exc), "stop_reason": "error"}, goto=END)
+                return _stop_on_error(exc)
             return Command(update={"labels": {last.turn_index: label}}, goto="user")
 
         graph = StateGraph(DialogueState)
