@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis._baselines import ANY_ACT
-from analysis._queries import Queryable
+from analysis._queries import ColumnQueryable, Queryable
 from analysis._stats import (
     DEFAULT_RESAMPLES,
     Interval,
@@ -72,9 +72,12 @@ def _act_column(act: str) -> str:
 
 
 def load_conversations(
-    store: Queryable, labeller: str, labeller_version: str, *, run_ids: Sequence[str] | None = None
+    store: ColumnQueryable, labeller: str, labeller_version: str, *, run_ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """One row per stored conversation, with its outcome and label counts under one labeller.
+
+    Fetched column-wise (Arrow): a dict per row, and a datetime per timestamp, would cost
+    seconds at 100,000 conversations.
 
     Columns:
     - conversation_id, run_id, model, scenario_id, scenario_kind, scenario_pack, scenario_subtype,
@@ -92,6 +95,13 @@ def load_conversations(
       "proactive" means before committing to an answer.
     - scored: status is complete and the outcome is present and not `error` (what rates count).
     """
+    return conversations_frame(store.query_arrow(*conversations_query(labeller, labeller_version, run_ids)).to_pandas())
+
+
+def conversations_query(
+    labeller: str, labeller_version: str, run_ids: Sequence[str] | None = None
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters behind `load_conversations`."""
     act_counts = ",\n".join(
         f"count(*) FILTER (WHERE list_contains(lab.acts, '{a.value}')) AS {_act_column(a.value)}" for a in Act
     )
@@ -141,11 +151,7 @@ def load_conversations(
         {where}
         ORDER BY c.model, c.scenario_id, c.conversation_id
         """
-    query_arrow = getattr(store, "query_arrow", None)
-    if query_arrow is None:  # a Queryable that only returns rows (a test double)
-        return conversations_frame(store.query(sql, params))
-    # Column-wise: a dict per row (and a datetime per timestamp) costs seconds at 100,000 conversations.
-    return conversations_frame(query_arrow(sql, params).to_pandas())
+    return sql, params
 
 
 CONVERSATION_COLUMNS = (

@@ -6,11 +6,20 @@ so this module needs no import of the simulator and the import graph stays one-w
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class Queryable(Protocol):
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]: ...
+
+
+class ColumnQueryable(Queryable, Protocol):
+    """A store that can also hand a result over column-wise (for frames of 100,000 rows)."""
+
+    def query_arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table: ...
 
 
 def summary_by_kind(store: Queryable, run_id: str | None = None, labeller: str = "rules") -> list[dict[str, Any]]:

@@ -189,22 +189,12 @@ def test_other_labellers_outcomes_are_not_mixed_in(fixture_store: Store) -> None
     assert (other["assistant_turns"] == 0).all()
 
 
-class _RowsOnly:
-    """A Queryable without `query_arrow`: load_conversations falls back to row dicts."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def query(self, sql: str, params: list | None = None) -> list[dict]:
-        return self.store.query(sql, params)
-
-
 @pytest.mark.parametrize("version", [LABELLER.version, "0-not-a-version"])
 def test_column_wise_frame_equals_the_row_wise_frame(fixture_store: Store, version: str) -> None:
     # The Store fetches the frame column-wise (Arrow); dicts must give the same values and dtypes,
     # including columns with no value at all (another labeller version: no outcome, no labels).
     columns = metrics.load_conversations(fixture_store, LABELLER.name, version)
-    rows = metrics.load_conversations(_RowsOnly(fixture_store), LABELLER.name, version)
+    rows = metrics.conversations_frame(fixture_store.query(*metrics.conversations_query(LABELLER.name, version)))
     pd.testing.assert_frame_equal(columns, rows)
     assert columns["repeat"].dtype == "int64" and columns["started_at"].dt.tz is not None
 
