@@ -9,17 +9,7 @@ import pytest
 from analysis.report import SECTION_TITLES, write_report
 from tests.analysis.test_metrics import BASE, TUNED
 from tests.analysis.test_report import CHARTS, HOSTILE, fixture_db, options
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.browser_settings import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.mark.browser

@@ -18,20 +18,11 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.app.app_fixtures import HOSTILE, MODEL_A, MODEL_B, build_explorer_db, start_explorer
+from tests.browser_settings import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 30_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
