@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 NA = "n/a"
@@ -17,37 +18,32 @@ def _missing(value: Any) -> bool:
         return True
 
 
-def share(value: Any, low: Any = None, high: Any = None, *, digits: int = 1) -> str:
-    """A fraction as a percentage, with its CI in parentheses when given: `42.0% (30.1 to 55.2)`.
+def _with_interval(value: Any, low: Any, high: Any, render: Callable[[float], str], unit: str = "") -> str:
+    """`value` rendered, then its CI in parentheses when both bounds are given: `42.0% (30.1 to 55.2)`.
 
     Parentheses, not brackets: square brackets start links in Markdown."""
     if _missing(value):
         return NA
-    text = f"{float(value) * 100:.{digits}f}%"
+    text = render(float(value)) + unit
     if not (_missing(low) or _missing(high)):
-        text += f" ({float(low) * 100:.{digits}f} to {float(high) * 100:.{digits}f})"
+        text += f" ({render(float(low))} to {render(float(high))})"
     return text
+
+
+def share(value: Any, low: Any = None, high: Any = None, *, digits: int = 1) -> str:
+    """A fraction as a percentage, with its CI when given: `42.0% (30.1 to 55.2)`."""
+    return _with_interval(value, low, high, lambda v: f"{v * 100:.{digits}f}", "%")
 
 
 def number(value: Any, low: Any = None, high: Any = None, *, digits: int = 3, signed: bool = False) -> str:
-    """A plain number (acts per turn, a mean), with its CI in parentheses when given."""
-    if _missing(value):
-        return NA
+    """A plain number (acts per turn, a mean), with its CI when given."""
     fmt = f"{'+' if signed else ''}.{digits}f"
-    text = format(float(value), fmt)
-    if not (_missing(low) or _missing(high)):
-        text += f" ({format(float(low), fmt)} to {format(float(high), fmt)})"
-    return text
+    return _with_interval(value, low, high, lambda v: format(v, fmt))
 
 
 def points(value: Any, low: Any = None, high: Any = None, *, digits: int = 1) -> str:
     """A difference of fractions in percentage points: `+5.0 pp (-2.0 to +12.0)`."""
-    if _missing(value):
-        return NA
-    text = f"{float(value) * 100:+.{digits}f} pp"
-    if not (_missing(low) or _missing(high)):
-        text += f" ({float(low) * 100:+.{digits}f} to {float(high) * 100:+.{digits}f})"
-    return text
+    return _with_interval(value, low, high, lambda v: f"{v * 100:+.{digits}f}", " pp")
 
 
 def p_value(value: Any) -> str:
