@@ -23,6 +23,7 @@ from simulator._loop import AssistantSettings, DialogueLoop
 from simulator._provider import (
     CallTally,
     LiteLLMChat,
+    RequestPreparationExecutor,
     count_calls_into,
     install_request_preparation_executor,
     is_local,
@@ -170,6 +171,8 @@ class Runner:
         self.chat = chat or LiteLLMChat(api_base=config.api_base, timeout_s=config.timeout_s, num_retries=config.num_retries)
         self.labeller = labeller or get_labeller(config.labeller)
         self.progress = Progress()
+        self.executor: RequestPreparationExecutor | None = None
+        """The event loop's default executor during the last `run` (it counts inline preparations)."""
 
     def prepare(self) -> list[PlannedJob]:
         """Validate everything that can be validated before a single call is made."""

@@ -162,5 +162,5 @@ def test_a_litellm_run_prepares_requests_inline_and_leaves_the_collector_unfroze
     runner, summary = run(config(db_path), chat)
     assert summary.completed == 4
     assert chat.tally.calls >= 4
-    assert runner.executor.inline_calls == chat.tally.calls
+    assert runner.executor is not None and runner.executor.inline_calls == chat.tally.calls
     assert gc.get_freeze_count() == 0
