@@ -22,13 +22,15 @@ from analysis._stats import (
     stratified_permutation_test,
     wilson_interval,
 )
-from analysis.labellers import JudgeError, Labeller, RulesLabeller, get_labeller, known_labellers, register_labeller
+from analysis.labellers import LABELLERS, JudgeError, Labeller, LabellerContext, RulesLabeller, get_labeller, known_labellers
 
 __all__ = [
+    "LABELLERS",
     "AnnotateSummary",
     "ImportSummary",
     "JudgeError",
     "Labeller",
+    "LabellerContext",
     "Outcome",
     "OutcomeRecord",
     "Queryable",
@@ -51,7 +53,6 @@ __all__ = [
     "list_runs",
     "newcombe_difference",
     "outcome_row",
-    "register_labeller",
     "replay_summary",
     "score_conversation",
     "stratified_permutation_test",

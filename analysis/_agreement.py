@@ -18,7 +18,7 @@ from scenarios import Act, Stance, TurnLabel
 
 if TYPE_CHECKING:
     from analysis.labellers._jsonl import GoldRow
-    from analysis.labellers._protocol import Labeller
+    from scenarios import Labeller
 
 
 def cohen_kappa(gold: Sequence[object], predicted: Sequence[object]) -> float | None:

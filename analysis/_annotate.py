@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from analysis._outcomes import score_conversation
 from analysis.labellers import JudgeError, Labeller
-from scenarios import Scenario, Stance, TurnLabel
-from simulator._store import LABEL_SCHEMA
+from scenarios import Scenario, ScoredOutcome, Stance, TurnLabel
+from simulator.store import LABEL_SCHEMA
 
 
 class WritableStore(Protocol):
@@ -38,18 +38,18 @@ class AnnotateSummary:
     label_errors: int = 0
 
 
-def outcome_row(scenario: Scenario, status: str, assistant: list[tuple[str, TurnLabel]]) -> dict[str, Any]:
-    """The outcome fields of one conversation (shared by live scoring and `annotate`)."""
+def outcome_row(scenario: Scenario, status: str, assistant: list[tuple[str, TurnLabel]]) -> ScoredOutcome:
+    """The outcome of one conversation (the `OutcomeScorer` live scoring and `annotate` share)."""
     record = score_conversation(scenario, assistant, stop_reason="error" if status == "error" else "user_done")
     decisive = next((text for text, label in reversed(assistant) if label.stance is not Stance.other), None)
     check = scenario.answer_check.evaluate(decisive) if scenario.answer_check is not None and decisive is not None else None
-    return {
-        "outcome": record.outcome.value,
-        "ternary": record.ternary,
-        "simpleqa_grade": record.simpleqa_grade.value if record.simpleqa_grade else None,
-        "check_passed": check,
-        "reason": record.reason,
-    }
+    return ScoredOutcome(
+        outcome=record.outcome.value,
+        ternary=record.ternary,
+        simpleqa_grade=record.simpleqa_grade.value if record.simpleqa_grade else None,
+        check_passed=check,
+        reason=record.reason,
+    )
 
 
 def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000, on_progress: Callable[[int, int], None] | None = None) -> AnnotateSummary:
@@ -137,7 +137,7 @@ def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000
                 "conversation_id": conversation_id,
                 "labeller": name,
                 "labeller_version": version,
-                **outcome_row(scenarios[key], conv["status"], conv["turns"]),
+                **outcome_row(scenarios[key], conv["status"], conv["turns"]).model_dump(),
                 "scored_at": now,
             }
         )

@@ -42,9 +42,8 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from analysis._stats import bootstrap_ratio
-from analysis.labellers._protocol import Labeller
 from analysis.labellers._tag_mapping import TagMapping, known_corpora, load_tag_mapping
-from scenarios import Act, GroundsimError, InputFileError
+from scenarios import Act, GroundsimError, InputFileError, Labeller
 
 ANY_ACT = "any"
 """Pseudo-act: the turn has at least one of the acts the source measures."""

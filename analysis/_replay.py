@@ -39,8 +39,7 @@ from pydantic import BaseModel, ConfigDict
 from analysis._agreement import cohen_kappa
 from analysis._baselines import ANY_ACT, HumanTurn, WritableStore
 from analysis._stats import bootstrap_ratio
-from analysis.labellers._protocol import Labeller
-from scenarios import Act, GroundsimError
+from scenarios import Act, GroundsimError, Labeller
 
 DEFAULT_HISTORY_TURNS = 10
 """Human turns of history given to the model at each position."""

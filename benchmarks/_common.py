@@ -43,11 +43,11 @@ def free_port() -> int:
 
 @contextmanager
 def fake_server_process(**config: Any) -> Iterator[str]:
-    """Run the fake server (simulator._fake_server) in a child process; yields its /v1 base URL."""
+    """Run the fake server (simulator.fake_server) in a child process; yields its /v1 base URL."""
     port = free_port()
     code = (
         "import sys, json\n"
-        "from simulator._fake_server import FakeServerConfig, run_server\n"
+        "from simulator.fake_server import FakeServerConfig, run_server\n"
         "run_server(FakeServerConfig(**json.loads(sys.argv[1])), int(sys.argv[2]), log_level='warning')\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -33,7 +33,8 @@ TARGET_PEAK_MB = 1024
 
 async def main_async(args: argparse.Namespace) -> None:
     from scenarios import load_scenarios
-    from simulator import RunConfig, Runner, preflight
+    from simulator import RunConfig, preflight
+    from simulator.cli.wiring import build_runner
 
     pack = len(load_scenarios("builtin:core"))
     limit = min(pack, args.conversations)
@@ -44,7 +45,7 @@ async def main_async(args: argparse.Namespace) -> None:
             api_base=base_url, db=str(Path(tmp) / "bench.duckdb"), preflight=False, progress=False,
             max_concurrency=args.concurrency, timeout_s=60, seed=args.seed,
         )
-        runner = Runner(config)
+        runner = build_runner(config)
         planned = runner.prepare()[: args.conversations]
         runner.store.migrate()
         await preflight(runner.chat, config.models)  # as `groundsim run` does: one tiny call, before the clock

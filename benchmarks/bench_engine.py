@@ -104,14 +104,15 @@ def replay_batches(batches: list[tuple[Any, ...]], db: Path) -> float:
 async def engine_run(base_url: str, db: Path, conversations: int, concurrency: int, seed: int) -> dict[str, float]:
     """One Runner run; returns CPU seconds in total, in the labeller, in the store, and the turn count."""
     from analysis import get_labeller
-    from simulator import RunConfig, Runner
+    from simulator import RunConfig
+    from simulator.cli.wiring import build_runner
 
     config = RunConfig(
         models=[MODEL], scenarios=["builtin:core"], limit=conversations, max_turns=MAX_TURNS, api_base=base_url,
         db=str(db), preflight=False, progress=False, max_concurrency=concurrency, seed=seed, timeout_s=60,
     )
     labeller = TimedLabeller(get_labeller("rules"))
-    runner = Runner(config, labeller=labeller)
+    runner = build_runner(config, labeller=labeller)
     planned = runner.prepare()
     store_cpu = [0.0]
     write = runner.store.write_conversations
@@ -137,7 +138,7 @@ async def engine_run(base_url: str, db: Path, conversations: int, concurrency: i
 async def main_async(args: argparse.Namespace) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from simulator._provider import LiteLLMChat, RequestPreparationExecutor, litellm_module
+    from simulator.models._provider import LiteLLMChat, RequestPreparationExecutor, litellm_module
 
     litellm = litellm_module()
     loop = asyncio.get_running_loop()

@@ -59,7 +59,7 @@ def synthetic_batch(rng: random.Random, start: int, n: int, run_id: str, scenari
     """`n` conversation records (built with model_construct: generation is not what is measured)."""
     from scenarios import Act, Stance, TurnLabel
     from simulator import ConversationRecord, Job, TurnRecord
-    from simulator._records import ScoredOutcome
+    from simulator.records import ScoredOutcome
 
     stances = list(Stance)
     acts = list(Act)

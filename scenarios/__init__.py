@@ -1,7 +1,9 @@
 """Scenarios: what a simulated user wants, knows and would accept, as validated data.
 
-The root of groundsim's import graph: it imports no other package of ours, and it holds
-what every package shares (the label vocabulary and the error base class).
+The bottom of groundsim's import graph: it imports no other package of ours, and it holds
+what every package shares: the label vocabulary, the error base class, the extension
+Protocols (chat model, labeller, user agent, outcome scorer; answer checks beside the
+schema) and the one registry mechanism every extension point uses.
 """
 
 from scenarios._checks import (
@@ -24,6 +26,21 @@ from scenarios._errors import GroundsimError, InputFileError, ScenarioError, Sce
 from scenarios._lint import lint_scenarios
 from scenarios._loader import BUILTIN_PREFIX, builtin_packs, collect, load_scenarios, resolve_source
 from scenarios._personas import CONTROL_ID, Persona, PersonaSet, builtin_persona_sets, load_persona_set
+from scenarios._protocols import (
+    AgentContext,
+    ChatModel,
+    Completion,
+    DialogueView,
+    Labeller,
+    Message,
+    OutcomeScorer,
+    PersonaChoice,
+    Role,
+    ScoredOutcome,
+    UserAgent,
+    UserTurn,
+)
+from scenarios._registry import DuplicateExtensionError, Entry, Registry, UnknownExtensionError
 from scenarios._schema import (
     ALLOWED_EXPECTATIONS,
     SCENARIO_SCHEMA_VERSION,
@@ -46,27 +63,43 @@ __all__ = [
     "SAFETY_DECLINES",
     "SCENARIO_SCHEMA_VERSION",
     "Act",
+    "AgentContext",
     "AnswerCheck",
     "AnswerCheckBase",
+    "ChatModel",
     "CheckExamples",
     "Choice",
+    "Completion",
     "ContainsAll",
     "ContainsAny",
+    "DialogueView",
+    "DuplicateExtensionError",
+    "Entry",
     "Expected",
     "Fact",
     "GroundsimError",
     "InputFileError",
     "Judge",
+    "Labeller",
+    "Message",
     "Numeric",
+    "OutcomeScorer",
     "Persona",
+    "PersonaChoice",
     "PersonaSet",
     "Regex",
+    "Registry",
+    "Role",
     "Scenario",
     "ScenarioError",
     "ScenarioKind",
     "ScenarioValidationError",
+    "ScoredOutcome",
     "Stance",
     "TurnLabel",
+    "UnknownExtensionError",
+    "UserAgent",
+    "UserTurn",
     "builtin_packs",
     "builtin_persona_sets",
     "check_types",

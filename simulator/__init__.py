@@ -1,4 +1,8 @@
-"""The simulator: model calls, the dialogue loop, the batch runner and the DuckDB store.
+"""The simulator: the model layer, the store, the engine (dialogue loop and runner), the CLI.
+
+Subpackages, bottom to top: `models` (the one litellm importer), `records`, `store`
+(DuckDB), `engine` (loop and runner), `fake_server`, `explorer` and `cli` (which wires
+everything). This module re-exports the most used names.
 
 Names are imported on first use (PEP 562): LangGraph, litellm and llama.cpp cost seconds
 to import, and commands such as `groundsim runs` or the explorer need none of them.
@@ -10,38 +14,38 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "LocalModel": "_local_model",
-    "LocalModelError": "_local_model",
-    "gguf_path": "_local_model",
-    "AssistantSettings": "_loop",
-    "DialogueLoop": "_loop",
-    "DialogueResult": "_loop",
-    "recursion_limit": "_loop",
-    "SCHEMA_VERSION": "_migrations",
-    "LiteLLMChat": "_provider",
-    "ModelCallError": "_provider",
-    "ModelConfigError": "_provider",
-    "is_local": "_provider",
-    "litellm_module": "_provider",
-    "preflight": "_provider",
-    "scrub_secrets": "_provider",
-    "validate_model_id": "_provider",
-    "DEFAULT_MODEL": "_records",
-    "ConversationRecord": "_records",
-    "Job": "_records",
-    "RunConfig": "_records",
-    "ScoredOutcome": "_records",
-    "TurnRecord": "_records",
-    "PlannedJob": "_runner",
-    "Progress": "_runner",
-    "RunSummary": "_runner",
-    "Runner": "_runner",
+    "LocalModel": "models",
+    "LocalModelError": "models",
+    "gguf_path": "models",
+    "AssistantSettings": "engine",
+    "DialogueLoop": "engine",
+    "DialogueResult": "engine",
+    "recursion_limit": "engine",
+    "SCHEMA_VERSION": "store",
+    "LiteLLMChat": "models",
+    "ModelCallError": "models",
+    "ModelConfigError": "models",
+    "is_local": "models",
+    "litellm_module": "models",
+    "preflight": "models",
+    "scrub_secrets": "models",
+    "validate_model_id": "models",
+    "DEFAULT_MODEL": "records",
+    "ConversationRecord": "records",
+    "Job": "records",
+    "RunConfig": "records",
+    "ScoredOutcome": "records",
+    "TurnRecord": "records",
+    "PlannedJob": "engine",
+    "Progress": "engine",
+    "RunSummary": "engine",
+    "Runner": "engine",
     "code_version": "_version",
-    "plan_jobs": "_runner",
-    "select_scenarios": "_runner",
-    "SchemaTooNewError": "_store",
-    "Store": "_store",
-    "StoreError": "_store",
+    "plan_jobs": "engine",
+    "select_scenarios": "engine",
+    "SchemaTooNewError": "store",
+    "Store": "store",
+    "StoreError": "store",
 }
 
 __all__ = [
@@ -94,20 +98,31 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from simulator._local_model import LocalModel, LocalModelError, gguf_path
-    from simulator._loop import AssistantSettings, DialogueLoop, DialogueResult, recursion_limit
-    from simulator._migrations import SCHEMA_VERSION
-    from simulator._provider import (
+    from simulator._version import code_version
+    from simulator.engine import (
+        AssistantSettings,
+        DialogueLoop,
+        DialogueResult,
+        PlannedJob,
+        Progress,
+        Runner,
+        RunSummary,
+        plan_jobs,
+        recursion_limit,
+        select_scenarios,
+    )
+    from simulator.models import (
         LiteLLMChat,
+        LocalModel,
+        LocalModelError,
         ModelCallError,
         ModelConfigError,
+        gguf_path,
         is_local,
         litellm_module,
         preflight,
         scrub_secrets,
         validate_model_id,
     )
-    from simulator._records import DEFAULT_MODEL, ConversationRecord, Job, RunConfig, ScoredOutcome, TurnRecord
-    from simulator._runner import PlannedJob, Progress, Runner, RunSummary, plan_jobs, select_scenarios
-    from simulator._store import SchemaTooNewError, Store, StoreError
-    from simulator._version import code_version
+    from simulator.records import DEFAULT_MODEL, ConversationRecord, Job, RunConfig, ScoredOutcome, TurnRecord
+    from simulator.store import SCHEMA_VERSION, SchemaTooNewError, Store, StoreError

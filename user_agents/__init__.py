@@ -1,8 +1,6 @@
 """Simulated users: scripted policies, LLM-driven users, and personas on the opening."""
 
-from user_agents._llm import LLMUser, LLMUserReply, UserAgentError, system_prompt
-from user_agents._personas import apply_persona
-from user_agents._protocol import (
+from scenarios import (
     AgentContext,
     ChatModel,
     Completion,
@@ -12,6 +10,8 @@ from user_agents._protocol import (
     UserAgent,
     UserTurn,
 )
+from user_agents._llm import LLMUser, LLMUserReply, UserAgentError, system_prompt
+from user_agents._personas import apply_persona
 from user_agents._questions import facts_asked_about, is_yes_no_check, question_sentences
 from user_agents._registry import (
     UnknownUserAgentError,

@@ -6,8 +6,7 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scenarios import GroundsimError, Scenario
-from user_agents._protocol import ChatModel, DialogueView, UserTurn
+from scenarios import ChatModel, DialogueView, GroundsimError, Scenario, UserTurn
 
 
 class UserAgentError(GroundsimError):

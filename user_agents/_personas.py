@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from scenarios import Scenario, fill_persona_slots, placeholder_free_opening
-from user_agents._protocol import PersonaChoice
+from scenarios import PersonaChoice, Scenario, fill_persona_slots, placeholder_free_opening
 
 
 def apply_persona(scenario: Scenario, choice: PersonaChoice) -> str:

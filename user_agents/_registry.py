@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scenarios import GroundsimError
+from scenarios import AgentContext, GroundsimError, UserAgent
 from user_agents._llm import LLMUser
-from user_agents._protocol import AgentContext, UserAgent
 from user_agents._scripted import CooperativeUser, ShardedUser, SilentUser
 
 

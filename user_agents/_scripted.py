@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from scenarios import SAFETY_DECLINES, Fact, Scenario, Stance, normalize_text
-from user_agents._protocol import DialogueView, UserTurn
+from scenarios import SAFETY_DECLINES, DialogueView, Fact, Scenario, Stance, UserTurn, normalize_text
 from user_agents._questions import _cue_pattern, content_overlap, facts_asked_about, is_yes_no_check, question_sentences
 
 ACCEPT = "Thanks, that's what I needed."

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis._agreement import ValidationReport, compare_labels, label_turns, labeller_id
-from analysis.labellers._protocol import Labeller
 from analysis.labellers._tag_mapping import TagMappingError, load_tag_mapping
-from scenarios import Act
+from scenarios import Act, Labeller
 
 #: Environment variable naming the folder that holds `<corpus>/<split>.jsonl.gz`.
 DATA_DIR_ENV = "GROUNDSIM_SHARED_DATA"

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from analysis.labellers._protocol import LABELLERS
 from scenarios import Act, GroundsimError, Stance, TurnLabel
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "embed_v1.npz"
@@ -89,6 +90,7 @@ def featurize(texts: Sequence[str], encoder: Encoder) -> np.ndarray:
     return np.stack([np.concatenate([vectors[index[v]] for v in vs]) for vs in all_views]).astype(np.float32)
 
 
+@LABELLERS.register("embed")
 class EmbedLabeller:
     """Linear classifiers over sentence embeddings; trained on gold turns and human corpora."""
 

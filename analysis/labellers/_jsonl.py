@@ -19,8 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from analysis.labellers._judge import JudgeError
-from analysis.labellers._protocol import Labeller
-from scenarios import Act, InputFileError, Stance
+from scenarios import Act, InputFileError, Labeller, Stance
 
 
 class LabelInputError(InputFileError):

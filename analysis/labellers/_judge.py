@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from analysis.labellers._protocol import LABELLERS, LabellerContext
 from scenarios import Act, GroundsimError, Stance, TurnLabel
 from user_agents import ChatModel
 
@@ -66,6 +67,10 @@ class JudgeError(GroundsimError):
         self.reason = reason
         self.raw = raw[:2000]
         super().__init__(f"judge {model}: {reason}")
+
+
+class JudgeConfigError(GroundsimError):
+    """The judge cannot be built: no judge model named, or no model client wired."""
 
 
 class JudgeVerdict(BaseModel):
@@ -138,20 +143,26 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
     return result[0]
 
 
+@LABELLERS.register("judge")
 class JudgeLabeller:
     """An LLM judge through litellm (any model id), temperature 0, JSON output."""
 
     name = "judge"
     version = "1"
 
-    def __init__(self, model: str = "local/smollm2", chat: ChatModel | None = None, max_tokens: int = 120) -> None:
-        if chat is None:
-            from simulator import LiteLLMChat  # the one module that talks to litellm
-
-            chat = LiteLLMChat(num_retries=2)
+    def __init__(self, model: str, chat: ChatModel, max_tokens: int = 120) -> None:
         self.model = model
         self.chat = chat
         self.max_tokens = max_tokens
+
+    @classmethod
+    def from_context(cls, context: LabellerContext) -> JudgeLabeller:
+        """Needs `--judge-model` and the model client the command wired."""
+        if not context.judge_model:
+            raise JudgeConfigError("--labeller judge needs --judge-model MODEL_ID (a litellm id, e.g. openai/gpt-4o-mini or local/smollm2)")
+        if context.chat is None:
+            raise JudgeConfigError(f"--labeller judge: no model client to call {context.judge_model}")
+        return cls(context.judge_model, context.chat)
 
     async def alabel(self, text: str, previous: str | None = None) -> TurnLabel:
         completion = await self.chat.complete(

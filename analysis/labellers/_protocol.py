@@ -1,51 +1,41 @@
-"""The labeller extension point: one class, one registration."""
+"""The labeller extension point: one class, one registration (`@LABELLERS.register("name")`).
+
+A labeller class may define `from_context(context)` to take what it needs from the options
+every labelling command shares (`--judge-model`, the model client the CLI wired); without
+it the class is built with no arguments. The `--labeller` help text comes from the registry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass
 
-from scenarios import GroundsimError, TurnLabel
-
-
-@runtime_checkable
-class Labeller(Protocol):
-    """Gives one assistant turn its grounding acts and its stance.
-
-    `name` and `version` are stored with every label, so a changed labeller relabels
-    instead of mixing old and new verdicts.
-    """
-
-    name: str
-    version: str
-
-    def label(self, text: str, previous: str | None = None) -> TurnLabel:
-        """Label `text` (the assistant turn); `previous` is the user message before it."""
-        ...
+from scenarios import ChatModel, Labeller, Registry, UnknownExtensionError
 
 
-class UnknownLabellerError(GroundsimError):
+class UnknownLabellerError(UnknownExtensionError):
     """A labeller name that is not registered."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(f"unknown labeller {name!r}; known: {', '.join(known_labellers())}")
+
+LABELLERS: Registry[type] = Registry("labeller", error=UnknownLabellerError)
 
 
-_FACTORIES: dict[str, Callable[..., Labeller]] = {}
+@dataclass(frozen=True)
+class LabellerContext:
+    """What a labeller factory may use; every command that picks a labeller passes the same."""
 
-
-def register_labeller(name: str, factory: Callable[..., Labeller]) -> None:
-    """Make a labeller available as `--labeller NAME`."""
-    _FACTORIES[name] = factory
+    judge_model: str | None = None
+    """The model id of `--judge-model`; labellers that call no model ignore it."""
+    chat: ChatModel | None = None
+    """The model client (the model layer's implementation), for labellers that call a model."""
 
 
 def known_labellers() -> list[str]:
-    return sorted(_FACTORIES)
+    return LABELLERS.names()
 
 
-def get_labeller(name: str, **options: Any) -> Labeller:
-    """Build the labeller registered as `name` (options are passed to its factory)."""
-    if name not in _FACTORIES:
-        raise UnknownLabellerError(name)
-    return _FACTORIES[name](**options)
+def get_labeller(name: str, context: LabellerContext | None = None) -> Labeller:
+    """Build the labeller registered as `name`."""
+    cls = LABELLERS.get(name)
+    build = getattr(cls, "from_context", None)
+    labeller = build(context or LabellerContext()) if build is not None else cls()
+    return labeller

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analysis.labellers._protocol import LABELLERS
 from scenarios import Act, Stance, TurnLabel
 
 # ---------------------------------------------------------------------------------------
@@ -465,6 +466,7 @@ def _acknowledges(sentences: list[_Sentence]) -> bool:
     return rest != first and bool(_ACK_OPEN.search(rest)) and not _ACK_NOT.search(rest)
 
 
+@LABELLERS.register("rules")
 class RulesLabeller:
     """Lexicon, pattern and position rules over sentences; thousands of turns per second.
 

@@ -40,3 +40,17 @@ def add_plain_row(table: Table, *values: object) -> None:
     from rich.text import Text
 
     table.add_row(*(Text("" if v is None else str(v)) for v in values))
+
+
+def labeller_help() -> str:
+    """The `--labeller` help, generated from the labeller registry (a new labeller shows up here)."""
+    from analysis.labellers import LABELLERS
+
+    return "Labeller by name. " + LABELLERS.help_text() + "."
+
+
+LabellerOption = Annotated[str, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help=labeller_help())]
+JudgeModelOption = Annotated[
+    str | None,
+    typer.Option("--judge-model", envvar="GROUNDSIM_JUDGE_MODEL", help="litellm model id the judge labeller calls (needed with --labeller judge), e.g. openai/gpt-4o-mini."),
+]

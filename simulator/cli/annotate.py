@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
-from simulator.cli._common import DbOption, stderr, stdout
+from simulator.cli._common import DbOption, JudgeModelOption, LabellerOption, stderr, stdout
+from simulator.cli.wiring import build_labeller
 
 
 def annotate(
     db: DbOption = "groundsim.duckdb",
-    labeller: Annotated[str, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Labeller name (rules, embed, judge).")] = "rules",
-    judge_model: Annotated[str | None, typer.Option("--judge-model", envvar="GROUNDSIM_JUDGE_MODEL", help="Model id for --labeller judge.")] = None,
+    labeller: LabellerOption = "rules",
+    judge_model: JudgeModelOption = None,
 ) -> None:
     """Label every stored assistant turn this labeller (name and version) has not labelled
     yet, then score every conversation it has not scored. Rerunning does nothing new.
@@ -21,14 +18,12 @@ def annotate(
     compared on the same conversations.
     """
     from analysis import annotate as run_annotate
-    from analysis.labellers import get_labeller
-    from simulator import Store
+    from simulator.store import Store
 
     store = Store(db)
     store.check_readable()
     store.migrate()
-    options = {"model": judge_model} if judge_model else {}
-    chosen = get_labeller(labeller, **options)
+    chosen = build_labeller(labeller, judge_model)
 
     def progress(done: int, total: int) -> None:
         stderr.print(f"labelled {done}/{total} turns", end="\r")

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from simulator.cli._common import DbOption, add_plain_row, plain_table, stderr, stdout
+from simulator.cli._common import DbOption, JudgeModelOption, add_plain_row, plain_table, stderr, stdout
+from simulator.cli.wiring import build_labeller
 
 app = typer.Typer(
     name="baselines",
@@ -31,7 +32,7 @@ def import_(
     corpus: Annotated[str, typer.Option("--corpus", envvar="GROUNDSIM_CORPUS", help="A corpus file (.jsonl or .jsonl.gz) or a folder of them (searched recursively; files not in the utterance schema are skipped).")],
     db: DbOption = "groundsim.duckdb",
     labeller: Annotated[list[str] | None, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Labeller to run over the human turns; repeatable to compare labellers. [default: rules]")] = None,
-    judge_model: Annotated[str | None, typer.Option("--judge-model", envvar="GROUNDSIM_JUDGE_MODEL", help="Model id for --labeller judge.")] = None,
+    judge_model: JudgeModelOption = None,
     role: Annotated[list[str] | None, typer.Option("--role", envvar="GROUNDSIM_ROLE", help="The helper role (whose turns stand beside an assistant's); repeatable. [default: the tag mapping's: mrda participant, esconv supporter, persuasion_for_good persuader; required for a corpus without a mapping and several roles]")] = None,
     split: Annotated[list[str] | None, typer.Option("--split", envvar="GROUNDSIM_SPLIT", help="Only rows of this split (train, dev, ...); repeatable. [default: every split found]")] = None,
     resamples: Annotated[int, typer.Option("--resamples", envvar="GROUNDSIM_RESAMPLES", min=100, help="Bootstrap resamples per interval.")] = 10_000,
@@ -51,11 +52,9 @@ def import_(
       groundsim baselines import --corpus my_chats.jsonl --role agent --db results.duckdb
     """
     from analysis._baselines import import_corpus
-    from analysis.labellers import get_labeller
     from simulator import Store
 
-    options = {"model": judge_model} if judge_model else {}
-    labellers = [get_labeller(name, **(options if name == "judge" else {})) for name in (labeller or ["rules"])]
+    labellers = [build_labeller(name, judge_model) for name in (labeller or ["rules"])]
 
     def skipped(path: Path) -> None:
         stderr.print(f"skipped {path}: not in the utterance schema")

@@ -27,7 +27,7 @@ def fake_server(
 
     GET /stats shows the requests and faults served.
     """
-    from simulator._fake_server import FakeServerConfig, load_replies, run_server
+    from simulator.fake_server import FakeServerConfig, load_replies, run_server
 
     config = FakeServerConfig(
         seed=seed,

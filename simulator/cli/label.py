@@ -7,16 +7,8 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli._common import stdout
-
-LabellerOption = Annotated[str, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="rules (fast, transparent), embed (learned, offline) or judge (an LLM through litellm).")]
-JudgeModelOption = Annotated[str | None, typer.Option("--judge-model", envvar="GROUNDSIM_JUDGE_MODEL", help="Model id for --labeller judge, e.g. openai/gpt-4o-mini.")]
-
-
-def _labeller(name: str, judge_model: str | None):  # type: ignore[no-untyped-def]
-    from analysis.labellers import get_labeller
-
-    return get_labeller(name, **({"model": judge_model} if judge_model else {}))
+from simulator.cli._common import JudgeModelOption, LabellerOption, stdout
+from simulator.cli.wiring import build_labeller
 
 
 def label(
@@ -34,7 +26,7 @@ def label(
     """
     from analysis.labellers._jsonl import label_jsonl
 
-    n = label_jsonl(input, output, _labeller(labeller, judge_model))
+    n = label_jsonl(input, output, build_labeller(labeller, judge_model))
     stdout.print(f"labelled {n} turn(s) -> {output}")
 
 
@@ -48,5 +40,5 @@ def validate_labeller(
     from analysis._agreement import validate_labeller as run_validation
     from analysis.labellers._jsonl import read_gold_jsonl
 
-    report = run_validation(_labeller(labeller, judge_model), read_gold_jsonl(gold), gold_source=str(gold))
+    report = run_validation(build_labeller(labeller, judge_model), read_gold_jsonl(gold), gold_source=str(gold))
     stdout.print(report.to_text(), markup=False)

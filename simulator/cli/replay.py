@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from simulator.cli._common import DbOption, add_plain_row, plain_table, stderr, stdout
+from simulator.cli._common import DbOption, JudgeModelOption, LabellerOption, add_plain_row, plain_table, stderr, stdout
+from simulator.cli.wiring import build_labeller
 
 
 def replay(
@@ -17,8 +18,8 @@ def replay(
     sample: Annotated[int, typer.Option("--sample", envvar="GROUNDSIM_SAMPLE", min=1, help="Conversations to sample (seeded); all when the corpus has fewer.")] = 50,
     db: DbOption = "groundsim.duckdb",
     seed: Annotated[int, typer.Option("--seed", envvar="GROUNDSIM_SEED", help="Seed of the sample and of the model calls.")] = 0,
-    labeller: Annotated[str, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="One labeller for both human and model turns.")] = "rules",
-    judge_model: Annotated[str | None, typer.Option("--judge-model", envvar="GROUNDSIM_JUDGE_MODEL", help="Model id for --labeller judge.")] = None,
+    labeller: LabellerOption = "rules",
+    judge_model: JudgeModelOption = None,
     role: Annotated[list[str] | None, typer.Option("--role", envvar="GROUNDSIM_ROLE", help="Helper role whose turns the model writes; repeatable. [default: the tag mapping's]")] = None,
     split: Annotated[list[str] | None, typer.Option("--split", envvar="GROUNDSIM_SPLIT", help="Only conversations of this split; repeatable.")] = None,
     history_turns: Annotated[int, typer.Option("--history-turns", envvar="GROUNDSIM_HISTORY_TURNS", min=1, help="Human turns of history the model sees before each position (the last N).")] = 10,
@@ -52,12 +53,11 @@ def replay(
     from analysis._baselines import build_turns, helper_roles_for, read_utterances
     from analysis._replay import DEFAULT_SYSTEM_PROMPT, replay_positions
     from analysis._replay import replay as run_replay
-    from analysis.labellers import get_labeller
     from simulator import LiteLLMChat, Store, is_local, validate_model_id
     from simulator import preflight as run_preflight
 
     validate_model_id(model)
-    chosen = get_labeller(labeller, **({"model": judge_model} if judge_model and labeller == "judge" else {}))
+    chosen = build_labeller(labeller, judge_model)
     utterances, _, _ = read_utterances(corpus, splits=split, on_skip=lambda p: stderr.print(f"skipped {p}: not in the utterance schema"))
     turns = build_turns(utterances)
     corpora = sorted({t.corpus for t in turns})

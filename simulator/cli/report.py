@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from scenarios import GroundsimError
-from simulator.cli._common import DbOption, stderr, stdout
+from simulator.cli._common import DbOption, JudgeModelOption, LabellerOption, stderr, stdout
+from simulator.cli.wiring import build_labeller
 
 
 class ReportOptionError(GroundsimError):
@@ -46,7 +47,8 @@ def report(
     baseline: Annotated[str | None, typer.Option("--baseline", envvar="GROUNDSIM_BASELINE", help="Human corpus to compare with, CORPUS or CORPUS:ROLE (see `groundsim baselines list`). [default: the stored corpus with the most helper turns]")] = None,
     baseline_source: Annotated[str, typer.Option("--baseline-source", envvar="GROUNDSIM_BASELINE_SOURCE", help="labeller: human turns labelled by the same labeller as the models (one instrument); tags: the corpus's own tags through the tag mapping.")] = "labeller",
     pair: Annotated[list[str] | None, typer.Option("--pair", envvar="GROUNDSIM_PAIR", help="BASE_MODEL:TUNED_MODEL for the alignment tax (every metric as tuned minus base); repeatable.")] = None,
-    labeller: Annotated[str, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Labeller whose labels and outcomes the report measures.")] = "rules",
+    labeller: LabellerOption = "rules",
+    judge_model: JudgeModelOption = None,
     annotate: Annotated[bool, typer.Option("--annotate/--no-annotate", envvar="GROUNDSIM_REPORT_ANNOTATE", help="First label and score what this labeller has not yet (incremental, like `groundsim annotate`).")] = True,
     resamples: Annotated[int, typer.Option("--resamples", envvar="GROUNDSIM_RESAMPLES", min=100, help="Bootstrap resamples and permutations per interval or test.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", envvar="GROUNDSIM_REPORT_SEED", help="Seed of every resampling (the same seed reproduces the same intervals).")] = 0,
@@ -60,7 +62,6 @@ def report(
     --pair, and the method (runs, labeller validation, sources).
     """
     from analysis import _metrics as metrics
-    from analysis.labellers import get_labeller
     from analysis.report import ReportOptions, annotation_coverage, ensure_annotated, write_report
     from simulator import Store
     from simulator._version import code_version
@@ -69,15 +70,7 @@ def report(
         raise ReportOptionError(f"--baseline-source must be labeller or tags, not {baseline_source!r}")
     store = Store(db)
     store.check_readable()
-    try:
-        chosen = get_labeller(labeller)
-    except GroundsimError:
-        raise
-    except Exception as exc:  # a labeller that needs options (a judge model) is annotated separately
-        raise NotAnnotatedError(
-            f"cannot build labeller {labeller!r} here ({exc}); run `groundsim annotate --db {db} --labeller {labeller}` "
-            "with its options first, then `groundsim report --no-annotate`"
-        ) from exc
+    chosen = build_labeller(labeller, judge_model)
     coverage = annotation_coverage(store, chosen.name, chosen.version)
     if not coverage.complete:
         if not annotate:

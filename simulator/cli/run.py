@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from scenarios import GroundsimError
-from simulator.cli._common import add_plain_row, fmt_share, plain_table, stderr, stdout
+from simulator.cli._common import JudgeModelOption, add_plain_row, fmt_share, labeller_help, plain_table, stderr, stdout
 
 
 class ConfigFileError(GroundsimError):
@@ -69,7 +69,8 @@ def run(
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", envvar="GROUNDSIM_MAX_TOKENS", help="Most tokens per assistant turn. [default: 512]")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", envvar="GROUNDSIM_TIMEOUT", help="Seconds before one model call times out. [default: 120]")] = None,
     retries: Annotated[int | None, typer.Option("--retries", envvar="GROUNDSIM_RETRIES", help="Retries of a failed model call. [default: 3]")] = None,
-    labeller: Annotated[str | None, typer.Option("--labeller", envvar="GROUNDSIM_LABELLER", help="Live labeller. [default: rules]")] = None,
+    labeller: Annotated[str | None, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Live labeller. [default: rules] " + labeller_help())] = None,
+    judge_model: JudgeModelOption = None,
     preflight: Annotated[bool | None, typer.Option("--preflight/--no-preflight", envvar="GROUNDSIM_PREFLIGHT", help="Check each model with one tiny call before starting. [default: on]")] = None,
     retry_errors: Annotated[bool | None, typer.Option("--retry-errors/--keep-errors", envvar="GROUNDSIM_RETRY_ERRORS", help="On a rerun, run again jobs stored as errors. [default: retry]")] = None,
     progress: Annotated[bool | None, typer.Option("--progress/--no-progress", envvar="GROUNDSIM_PROGRESS", help="Show a progress bar. [default: on]")] = None,
@@ -86,8 +87,8 @@ def run(
       groundsim run -m openai/my-model --api-base http://127.0.0.1:8000/v1 --limit 5
       groundsim run -c run.yaml
     """
-    from simulator import Runner
     from simulator import preflight as run_preflight
+    from simulator.cli.wiring import build_runner
 
     config = _load_config(
         config_file,
@@ -111,12 +112,13 @@ def run(
             "timeout_s": timeout,
             "num_retries": retries,
             "labeller": labeller,
+            "judge_model": judge_model,
             "preflight": preflight,
             "retry_errors": retry_errors,
             "progress": progress,
         },
     )
-    runner = Runner(config)
+    runner = build_runner(config)
     planned = runner.prepare()
     if config.preflight:
         stderr.print(f"checking {len(config.models)} model(s) ...")

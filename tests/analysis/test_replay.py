@@ -193,7 +193,7 @@ async def test_a_failed_call_is_counted_not_stored_and_a_rerun_fills_it(turns: l
 
 
 def test_replay_command_through_an_openai_compatible_server(corpus_file: Path, db_path: Path) -> None:
-    from simulator._fake_server import FakeServerConfig, serve_in_thread
+    from simulator.fake_server import FakeServerConfig, serve_in_thread
 
     with serve_in_thread(FakeServerConfig(replies=["Could you tell me more about that?"])) as server:
         args = ["replay", "--corpus", str(corpus_file), "--model", "openai/fake", "--api-base", server.base_url,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scenarios import Act, Scenario, Stance, TurnLabel
 from simulator import ConversationRecord, Job, RunConfig, Store, TurnRecord
-from simulator._records import ScoredOutcome
+from simulator.records import ScoredOutcome
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 MODEL_A = "test/model-a"

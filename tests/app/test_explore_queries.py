@@ -13,7 +13,7 @@ from analysis import _explore_queries as Q
 from analysis import _metrics as metrics
 from analysis._stats import wilson_interval
 from simulator import Store
-from simulator._store import OUTCOME_SCHEMA
+from simulator.store._store import OUTCOME_SCHEMA
 from tests.app.app_fixtures import MODEL_A, MODEL_B, build_explorer_db
 
 LABELLER = "rules@1"

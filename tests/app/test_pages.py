@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator import Store
-from simulator._store import OUTCOME_SCHEMA
+from simulator.store._store import OUTCOME_SCHEMA
 from tests.app.app_fixtures import APP, HOSTILE, MODEL_A, MODEL_B, add_baselines, add_replay, build_explorer_db
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 
-from simulator import RunConfig, Runner, Store
-from simulator._fake_server import FakeServerConfig, serve_in_thread
+from simulator import RunConfig, Store
+from simulator.cli.wiring import build_runner
+from simulator.fake_server import FakeServerConfig, serve_in_thread
 from tests.reliability._helpers import ROOT, cli_env, incomplete_conversations, read_all, run_args, transcripts, wait_until
 
 LIMIT = 40
@@ -49,7 +50,7 @@ def test_killed_three_times_and_resumed_equals_an_uninterrupted_run(tmp_path: Pa
         whole_config = RunConfig(models=["openai/fake"], api_base=server.base_url, scenarios=["builtin:core"], limit=LIMIT,
                                  max_turns=MAX_TURNS, seed=SEED, db=str(whole_db), max_concurrency=CONCURRENCY, timeout_s=30,
                                  preflight=False, progress=False)
-        whole = Runner(whole_config)
+        whole = build_runner(whole_config)
         whole_summary = asyncio.run(whole.run(whole.prepare()))
         args = run_args(killed_db, server.base_url, limit=LIMIT, max_turns=MAX_TURNS, seed=SEED, concurrency=CONCURRENCY)
         killed_mid_run = 0

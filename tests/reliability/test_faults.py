@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from simulator import RunConfig, Runner, Store
-from simulator._fake_server import FakeServerConfig, serve_in_thread
-from simulator._provider import FAILURE_CAUSES, RETRYABLE_CAUSES
+from simulator import RunConfig, Store
+from simulator.cli.wiring import build_runner
+from simulator.fake_server import FakeServerConfig, serve_in_thread
+from simulator.models._provider import FAILURE_CAUSES, RETRYABLE_CAUSES
 
 CONVERSATIONS = 200
 
@@ -39,7 +40,7 @@ def test_a_faulty_server_loses_no_job_and_every_retry_is_counted_by_cause(tmp_pa
             models=["openai/fake"], scenarios=["builtin:core"], limit=CONVERSATIONS, max_turns=3, api_base=server.base_url,
             db=str(db), preflight=False, progress=False, max_concurrency=50, timeout_s=2.0, num_retries=1, seed=11,
         )
-        runner = Runner(config)
+        runner = build_runner(config)
         planned = runner.prepare()
         summary = asyncio.run(runner.run(planned))
         served = server.stats()
@@ -92,7 +93,7 @@ def test_a_fault_on_every_attempt_ends_as_a_stored_error_counted_by_its_cause(tm
     with serve_in_thread(FakeServerConfig(fault_rates={kind: 1.0}, hang_s=20.0, retry_after_s=0)) as server:
         config = RunConfig(models=["openai/fake"], scenarios=["builtin:starter"], limit=1, max_turns=2, api_base=server.base_url,
                            db=str(db), preflight=False, progress=False, timeout_s=1.0, num_retries=1)
-        runner = Runner(config)
+        runner = build_runner(config)
         summary = asyncio.run(runner.run(runner.prepare()))
         served = server.stats()
     assert (summary.completed, summary.errors) == (0, 1)

@@ -14,7 +14,7 @@ from analysis import list_runs, summary_by_kind
 from analysis._explore_queries import TranscriptFilter, list_transcripts, runs_overview
 from analysis.labellers import get_labeller
 from simulator import Store
-from simulator._fake_server import FakeServerConfig, serve_in_thread
+from simulator.fake_server import FakeServerConfig, serve_in_thread
 from tests.reliability._helpers import ROOT, cli_env, incomplete_conversations, run_args
 
 LIMIT = 40

@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from simulator import SCHEMA_VERSION, RunConfig, Runner, SchemaTooNewError, Store
-from simulator._migrations import MIGRATIONS
+from simulator import SCHEMA_VERSION, RunConfig, SchemaTooNewError, Store
+from simulator.cli.wiring import build_runner
+from simulator.store._migrations import MIGRATIONS
 from tests.reliability._helpers import GROUNDSIM, cli_env, run_cli
 
 
@@ -57,7 +58,7 @@ def test_an_older_database_is_migrated_and_keeps_its_data(tmp_path: Path, script
     # The migrated file works for a new run: it adds to the old data and counts its calls.
     config = RunConfig(models=["openai/gpt-4o-mini"], scenarios=["builtin:starter"], limit=2, max_turns=2, db=str(db),
                        preflight=False, progress=False)
-    runner = Runner(config, chat=scripted_chat(["Could you tell me more about what you need?"]))
+    runner = build_runner(config, chat=scripted_chat(["Could you tell me more about what you need?"]))
     summary = asyncio.run(runner.run(runner.prepare()))
     assert summary.completed == 2
     assert store.query("SELECT count(*) AS n FROM conversations")[0]["n"] == 3

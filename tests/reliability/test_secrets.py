@@ -10,8 +10,8 @@ from typing import Any
 import duckdb
 import pytest
 
-import simulator._fake_server as fake_server
-from simulator._fake_server import FakeServerConfig, serve_in_thread
+import simulator.fake_server._serve as fake_server
+from simulator.fake_server import FakeServerConfig, serve_in_thread
 from tests.reliability._helpers import GROUNDSIM, cli_env, run_args, run_cli
 
 

@@ -29,8 +29,7 @@ from scenarios.importers import (
 )
 from scenarios.importers._base import unescape
 from scenarios.importers.abg_coqa import _clean_answer, clarification_text
-from user_agents import CooperativeUser, ShardedUser
-from user_agents._protocol import DialogueView, Message
+from user_agents import CooperativeUser, DialogueView, Message, ShardedUser
 from user_agents._scripted import answer_questions
 
 SHARED_DATA = Path(os.environ.get("GROUNDSIM_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")

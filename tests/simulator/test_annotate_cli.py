@@ -8,15 +8,16 @@ from pathlib import Path
 import duckdb
 from typer.testing import CliRunner
 
-from simulator import RunConfig, Runner, Store
+from simulator import RunConfig, Store
 from simulator.cli import app
+from simulator.cli.wiring import build_runner
 
 cli = CliRunner()
 
 
 def small_run(db: Path, scripted_chat) -> None:
     cfg = RunConfig(models=["openai/gpt-4o-mini"], scenarios=["builtin:starter"], limit=5, db=str(db), max_turns=2, preflight=False, progress=False)
-    runner = Runner(cfg, chat=scripted_chat(["Which one do you mean? Could you tell me more about what you need?"]))
+    runner = build_runner(cfg, chat=scripted_chat(["Which one do you mean? Could you tell me more about what you need?"]))
     asyncio.run(runner.run(runner.prepare()))
 
 

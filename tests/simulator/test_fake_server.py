@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from simulator._fake_server import (
+from simulator.fake_server import (
     DEFAULT_REPLIES,
     FAULT_KINDS,
     FakeServerConfig,
@@ -333,7 +333,7 @@ def test_servers_stop_cleanly_and_free_their_port() -> None:
 
 
 async def test_litellm_gets_a_reply_through_500s_thanks_to_retries() -> None:
-    from simulator._provider import LiteLLMChat
+    from simulator.models._provider import LiteLLMChat
 
     fingerprint = request_fingerprint("fake", HI)
 

@@ -10,7 +10,8 @@ import pytest
 
 from analysis import RulesLabeller
 from scenarios import load_persona_set
-from simulator import LiteLLMChat, RunConfig, Runner, Store, plan_jobs, select_scenarios
+from simulator import LiteLLMChat, RunConfig, Store, plan_jobs, select_scenarios
+from simulator.cli.wiring import build_runner
 
 MODEL = "openai/gpt-4o-mini"  # a model id litellm can route; calls go to the fake chat
 
@@ -20,8 +21,8 @@ def config(db: Path, **overrides) -> RunConfig:
     return RunConfig.model_validate({**base, **overrides})
 
 
-def run(cfg: RunConfig, chat) -> tuple[Runner, object]:
-    runner = Runner(cfg, chat=chat)
+def run(cfg: RunConfig, chat) -> tuple[object, object]:
+    runner = build_runner(cfg, chat=chat)
     planned = runner.prepare()
     return runner, asyncio.run(runner.run(planned))
 
@@ -104,7 +105,7 @@ def test_an_interrupted_run_resumes_to_exactly_one_conversation_per_job(db_path:
             return await scripted_chat(["I can't help with that, it would be unethical."]).complete(model, messages, **kw)
 
     cfg = config(db_path, limit=6, max_concurrency=1)
-    runner = Runner(cfg, chat=(chat := Stalls()))
+    runner = build_runner(cfg, chat=(chat := Stalls()))
     planned = runner.prepare()
 
     async def interrupted() -> None:

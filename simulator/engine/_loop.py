@@ -16,10 +16,9 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
-from analysis.labellers import Labeller
-from scenarios import Scenario, TurnLabel
-from simulator._provider import scrub_secrets
-from simulator._records import TurnRecord
+from scenarios import Labeller, Scenario, TurnLabel
+from simulator.models._provider import scrub_secrets
+from simulator.records import TurnRecord
 from user_agents import ChatModel, DialogueView, Message, UserAgent
 
 STEPS_PER_EXCHANGE = 3  # user, assistant, label

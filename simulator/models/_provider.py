@@ -21,7 +21,7 @@ from functools import cache, partial
 from typing import Any
 
 from scenarios import GroundsimError
-from simulator._local_model import LOCAL_MODELS, LocalModel, LocalModelError
+from simulator.models._local_model import LOCAL_MODELS, LocalModel, LocalModelError
 from user_agents import Completion
 
 LOCAL_PROVIDER = "local"

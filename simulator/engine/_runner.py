@@ -16,22 +16,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis._annotate import outcome_row
-from analysis.labellers import Labeller, get_labeller
-from scenarios import Persona, Scenario, ScenarioError, load_persona_set, load_scenarios
-from simulator._loop import AssistantSettings, DialogueLoop
-from simulator._provider import (
+from scenarios import ChatModel, Labeller, OutcomeScorer, Persona, Scenario, ScenarioError, load_persona_set, load_scenarios
+from simulator._version import code_version
+from simulator.engine._loop import AssistantSettings, DialogueLoop
+from simulator.models._provider import (
     CallTally,
-    LiteLLMChat,
     RequestPreparationExecutor,
     count_calls_into,
     install_request_preparation_executor,
     is_local,
     validate_model_id,
 )
-from simulator._records import ConversationRecord, Job, RunConfig, ScoredOutcome
-from simulator._store import Store
-from simulator._version import code_version
+from simulator.records import ConversationRecord, Job, RunConfig
+from simulator.store._store import Store
 from user_agents import AgentContext, PersonaChoice, apply_persona, make_user_agent, validate_user_spec
 
 JOB_KEY_VERSION = 1
@@ -155,21 +152,30 @@ ProgressCallback = Callable[[Progress], None]
 
 
 class Runner:
-    """Runs one RunConfig against one store."""
+    """Runs one RunConfig against one store.
+
+    It receives its collaborators (model client, labeller, outcome scorer) and looks none
+    up: `simulator.cli.wiring.build_runner` is where a config becomes them.
+    """
 
     def __init__(
         self,
         config: RunConfig,
         *,
-        chat: LiteLLMChat | None = None,
-        labeller: Labeller | None = None,
+        chat: ChatModel,
+        labeller: Labeller,
+        scorer: OutcomeScorer,
         flush_interval_s: float = FLUSH_INTERVAL_S,
     ) -> None:
         self.config = config
         self.flush_interval_s = flush_interval_s
         self.store = Store(config.db)
-        self.chat = chat or LiteLLMChat(api_base=config.api_base, timeout_s=config.timeout_s, num_retries=config.num_retries)
-        self.labeller = labeller or get_labeller(config.labeller)
+        self.chat = chat
+        """The assistant's (and LLM users') model client."""
+        self.labeller = labeller
+        """Labels every assistant turn live (the CLI builds it from `config.labeller`)."""
+        self.scorer = scorer
+        """Scores each finished conversation (analysis's scorer, handed in by the CLI)."""
         self.progress = Progress()
         self.executor: RequestPreparationExecutor | None = None
         """The event loop's default executor during the last `run` (it counts inline preparations)."""
@@ -222,7 +228,7 @@ class Runner:
                 )
                 result = await loop.run(p.scenario, p.opening, user, settings)
             assistant = [(t.content, t.label) for t in result.turns if t.role == "assistant" and t.label is not None]
-            outcome = ScoredOutcome(**outcome_row(p.scenario, "error" if result.error else "complete", assistant))
+            outcome = self.scorer(p.scenario, "error" if result.error else "complete", assistant)
             record = ConversationRecord(
                 conversation_id=p.job.conversation_id,
                 run_id=config.run_id,

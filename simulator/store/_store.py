@@ -19,9 +19,9 @@ import duckdb
 import pyarrow as pa
 
 from scenarios import GroundsimError, Scenario
-from simulator._migrations import MIGRATIONS, SCHEMA_VERSION
-from simulator._provider import FAILURE_CAUSES, RETRYABLE_CAUSES, CallTally
-from simulator._records import ConversationRecord, RunConfig
+from simulator.models._provider import FAILURE_CAUSES, RETRYABLE_CAUSES, CallTally
+from simulator.records import ConversationRecord, RunConfig
+from simulator.store._migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 class StoreError(GroundsimError):

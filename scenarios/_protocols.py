@@ -1,4 +1,11 @@
-"""What a simulated user is, and what it needs from the rest of groundsim."""
+"""The extension Protocols and the neutral types they exchange: the bottom of the import graph.
+
+Every layer above depends on these shapes, never on each other's implementations: the
+model layer implements `ChatModel`, labellers implement `Labeller`, user agents implement
+`UserAgent`, the outcome scorer implements `OutcomeScorer`, and the dialogue loop and the
+runner receive them. Answer checks are declared in `scenarios._checks` beside the schema
+that embeds them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
-from scenarios import Persona, Scenario, TurnLabel
+from scenarios._personas import Persona
+from scenarios._schema import Scenario
+from scenarios._vocabulary import TurnLabel
 
 Role = Literal["user", "assistant"]
 
@@ -98,8 +107,8 @@ class Completion(BaseModel):
 class ChatModel(Protocol):
     """Calls a model by litellm id; the simulator provides the one implementation.
 
-    Declared here so LLM-driven user agents can call models without importing the
-    simulator (data flows scenarios -> user_agents -> simulator).
+    Declared at the bottom so LLM-driven users and the judge can call models without
+    importing the model layer; the CLI hands them the implementation.
     """
 
     async def complete(
@@ -138,3 +147,43 @@ class PersonaChoice:
     @property
     def group(self) -> str:
         return self.persona.group if self.persona else "control"
+
+
+@runtime_checkable
+class Labeller(Protocol):
+    """Gives one assistant turn its grounding acts and its stance.
+
+    `name` and `version` are stored with every label, so a changed labeller relabels
+    instead of mixing old and new verdicts.
+    """
+
+    name: str
+    version: str
+
+    def label(self, text: str, previous: str | None = None) -> TurnLabel:
+        """Label `text` (the assistant turn); `previous` is the user message before it."""
+        ...
+
+
+class ScoredOutcome(BaseModel):
+    """A conversation's outcome as one labeller's labels decide it. Version 1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    outcome: str
+    """One of the outcome vocabulary (success, silent_failure, ..., ungraded, error)."""
+    ternary: int | None
+    """+1 correct, 0 abstained/refused/unfinished, -1 wrong or harmful; None for error."""
+    simpleqa_grade: str | None
+    """correct / incorrect / not_attempted; None for error."""
+    check_passed: bool | None
+    """The answer check's verdict on the final answer, where it could decide."""
+    reason: str
+    """Which rule decided, in one sentence."""
+
+
+@runtime_checkable
+class OutcomeScorer(Protocol):
+    """Scores a finished conversation; the runner receives one instead of importing analysis."""
+
+    def __call__(self, scenario: Scenario, status: str, assistant: list[tuple[str, TurnLabel]]) -> ScoredOutcome: ...

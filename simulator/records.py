@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scenarios import ScenarioKind, TurnLabel
+from scenarios import ScenarioKind, ScoredOutcome, TurnLabel
 
 DEFAULT_MODEL = "local/smollm2"
 CONFIG_VERSION = 1
@@ -66,6 +66,8 @@ class RunConfig(BaseModel):
     """Retries of a failed model call (litellm backs off between them)."""
     labeller: str = "rules"
     """Labeller used live during the run (the loop needs to know when the assistant asked)."""
+    judge_model: str | None = None
+    """Model id the `judge` labeller calls (only read when `labeller` is judge)."""
     db: str = "groundsim.duckdb"
     """DuckDB file results go to (created if missing)."""
     preflight: bool = True
@@ -94,6 +96,8 @@ class RunConfig(BaseModel):
     def semantic_json(self) -> str:
         """The config minus operational fields, canonically serialised."""
         data = self.model_dump(mode="json", exclude=set(OPERATIONAL_FIELDS))
+        if data.get("judge_model") is None:
+            data.pop("judge_model", None)  # added later: configs without it keep their hash
         return json.dumps(data, sort_keys=True)
 
     def config_hash(self) -> str:
@@ -157,23 +161,6 @@ class TurnRecord(BaseModel):
     """For user turns: ids of scenario facts this message revealed."""
     label: TurnLabel | None = None
     """For assistant turns: the live label."""
-
-
-class ScoredOutcome(BaseModel):
-    """A conversation's outcome as one labeller's labels decide it. Version 1."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-    outcome: str
-    """One of DESIGN.md's outcomes (success, silent_failure, ..., error)."""
-    ternary: int | None
-    """+1 correct, 0 abstained/refused/unfinished, -1 wrong or harmful; None for error."""
-    simpleqa_grade: str | None
-    """correct / incorrect / not_attempted; None for error."""
-    check_passed: bool | None
-    """The answer check's verdict on the final answer, where it could decide."""
-    reason: str
-    """Which rule decided, in one sentence."""
 
 
 class ConversationRecord(BaseModel):
