@@ -38,8 +38,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from analysis import _explore_queries as Q
-from analysis import _metrics as metrics
+from analysis import explore_queries as Q
+from analysis import metrics
 from analysis.charts import grounding_acts_chart, persona_disparity_chart, rate_by_model_chart, two_knobs_chart
 from scenarios import SAFETY_DECLINES
 from simulator import Store, StoreError
@@ -138,7 +138,7 @@ def _last_versions() -> dict[str, tuple[Any, ...]]:
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def cached(db: str, version: tuple[Any, ...], query: str, *args: Any, **kwargs: Any) -> Any:
-    """Any `analysis._explore_queries` read, cached per database and data version."""
+    """Any `analysis.explore_queries` read, cached per database and data version."""
     return getattr(Q, query)(Store(db, lock_timeout_s=QUERY_LOCK_TIMEOUT_S), *args, **kwargs)
 
 
@@ -148,7 +148,7 @@ Scope = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def conversations_frame(db: str, version: tuple[Any, ...], labeller: str, scope: Scope) -> pd.DataFrame:
-    """analysis._metrics' one-row-per-conversation frame for the scope: what every comparison is computed from."""
+    """analysis.metrics' one-row-per-conversation frame for the scope: what every comparison is computed from."""
     runs, models, kinds = scope
     store = Store(db, lock_timeout_s=QUERY_LOCK_TIMEOUT_S)
     return Q.compare_conversations(store, labeller, runs=runs, models=models, kinds=kinds)

@@ -1,17 +1,18 @@
 """Analysis: labels, outcomes, baselines, statistics and the queries reports and the app share.
 
 Heavier parts are subpackages imported on use: `analysis.report` (the alignment-tax
-report), `analysis.charts` (Altair charts) and `analysis._metrics` via the report, so the
+report), `analysis.charts` (Altair charts) and `analysis.metrics` via the report, so the
 simulator's live labelling does not pay for pandas and Altair at start-up.
 """
 
 from analysis._agreement import ValidationReport, cohen_kappa, validate_labeller
 from analysis._annotate import AnnotateSummary, annotate, outcome_row
-from analysis._baselines import ImportSummary, import_corpus, list_baselines
 from analysis._outcomes import Outcome, OutcomeRecord, SimpleQAGrade, score_conversation
 from analysis._queries import Queryable, get_conversation, list_runs, summary_by_kind
 from analysis._replay import replay_summary
-from analysis._stats import (
+from analysis.baselines import ImportSummary, import_corpus, list_baselines
+from analysis.labellers import LABELLERS, JudgeError, Labeller, LabellerContext, RulesLabeller, get_labeller, known_labellers
+from analysis.stats import (
     benjamini_hochberg,
     bootstrap_gap,
     bootstrap_gap_to_reported_rate,
@@ -22,7 +23,6 @@ from analysis._stats import (
     stratified_permutation_test,
     wilson_interval,
 )
-from analysis.labellers import LABELLERS, JudgeError, Labeller, LabellerContext, RulesLabeller, get_labeller, known_labellers
 
 __all__ = [
     "LABELLERS",

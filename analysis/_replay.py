@@ -37,8 +37,8 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from analysis._agreement import cohen_kappa
-from analysis._baselines import ANY_ACT, HumanTurn, WritableStore
-from analysis._stats import bootstrap_ratio
+from analysis.baselines import ANY_ACT, HumanTurn, WritableStore
+from analysis.stats import bootstrap_ratio
 from scenarios import Act, GroundsimError, Labeller
 
 DEFAULT_HISTORY_TURNS = 10

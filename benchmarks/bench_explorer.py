@@ -249,7 +249,7 @@ def verdict(seconds: float) -> str:
 
 
 def bench_queries(db: Path) -> None:
-    from analysis import _explore_queries as Q
+    from analysis import explore_queries as Q
     from simulator import Store
 
     store = Store(db)

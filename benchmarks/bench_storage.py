@@ -7,7 +7,7 @@ live labels), outcomes that fit their scenario kind, 4 models, the builtin:core 
 quarter of them under personas, 1% errors. They go in through `Store.write_conversations` in
 batches of the runner's largest size, so ingest measures the real write path (generating the
 records is not timed). Then, each timed on its own: the CLI summary (`summary_by_kind`), the
-runs list, the report's conversation frame (`analysis._metrics.load_conversations`), and the
+runs list, the report's conversation frame (`analysis.metrics.load_conversations`), and the
 whole `groundsim report` as a user runs it (a subprocess: start-up and imports included).
 Target: the report in under 10 seconds.
 """
@@ -113,8 +113,7 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DB", help="write the database here and keep it (default: a temporary file)")
     args = parser.parse_args()
 
-    from analysis import _metrics as metrics
-    from analysis import list_runs, summary_by_kind
+    from analysis import list_runs, metrics, summary_by_kind
     from analysis.labellers import get_labeller
     from scenarios import load_scenarios
     from simulator import RunConfig, Store

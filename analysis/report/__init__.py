@@ -3,7 +3,7 @@
 The HTML is self-contained (inline CSS and SVG charts, no script, no URL fetched) so it
 opens offline and can be mailed or archived as one file; the Markdown says the same in
 text, with the charts as SVG files in `charts/` beside it. Both come from one document
-(`_document.Report`) built once from `analysis._metrics`.
+(`_document.Report`) built once from `analysis.metrics`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from analysis import _metrics as metrics
+from analysis import metrics
 from analysis._annotate import AnnotateSummary, annotate
 from analysis._queries import Queryable
 from analysis.labellers import Labeller

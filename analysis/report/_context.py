@@ -11,7 +11,7 @@ from typing import Literal
 
 import pandas as pd
 
-from analysis import _metrics as metrics
+from analysis import metrics
 from analysis._queries import Queryable
 from analysis.report._document import Paragraph
 from analysis.report._facts import FACTS
@@ -68,7 +68,7 @@ class ReportContext:
     store: Queryable
     options: ReportOptions
     conversations: pd.DataFrame
-    """Every conversation (all personas) under the chosen labeller (`_metrics.load_conversations`)."""
+    """Every conversation (all personas) under the chosen labeller (`metrics.load_conversations`)."""
     cited: list[str] = field(default_factory=list)
     """Fact keys cited so far, in order of first citation (listed again in Method)."""
     persona_table: pd.DataFrame | None = None

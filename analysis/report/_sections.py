@@ -1,4 +1,4 @@
-"""Sections 1-5 of the report: each turns `_metrics` tables into paragraphs, tables and a chart."""
+"""Sections 1-5 of the report: each turns `analysis.metrics` tables into paragraphs, tables and a chart."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from analysis import _metrics as metrics
+from analysis import metrics
 from analysis.charts import grounding_acts_chart, persona_disparity_chart, rate_by_model_chart, to_svg, two_knobs_chart
 from analysis.report import _format as fmt
 from analysis.report._context import ReportContext

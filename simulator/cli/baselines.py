@@ -51,7 +51,7 @@ def import_(
       groundsim baselines import --corpus ../shared/data/esconv --split dev --db results.duckdb
       groundsim baselines import --corpus my_chats.jsonl --role agent --db results.duckdb
     """
-    from analysis._baselines import import_corpus
+    from analysis.baselines import import_corpus
     from simulator import Store
 
     labellers = [build_labeller(name, judge_model) for name in (labeller or ["rules"])]
@@ -81,7 +81,7 @@ def list_(
     annotates); the other columns are labellers. `any` = the turn has at least one of the
     acts that source measures. A helper role is marked with *.
     """
-    from analysis._baselines import list_baselines
+    from analysis.baselines import list_baselines
     from simulator import Store
 
     store = Store(db)
@@ -108,7 +108,7 @@ def _fmt_rate(row: dict[str, Any] | None) -> str:
 
 def _print_table(rows: list[dict[str, Any]], title: str) -> None:
     """Side by side: one line per (corpus, role, act), one rate column per source."""
-    from analysis._baselines import baseline_sort_key
+    from analysis.baselines import baseline_sort_key
 
     rows = sorted(rows, key=baseline_sort_key)
     sources = sorted({r["source"] for r in rows}, key=lambda s: (s != "tags", s))

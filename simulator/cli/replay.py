@@ -50,9 +50,9 @@ def replay(
       groundsim replay --corpus ../shared/data/esconv/dev.jsonl.gz --model local/smollm2 --sample 5 --db results.duckdb
       groundsim replay --corpus ../shared/data/mrda/dev.jsonl.gz --model openai/gpt-4o-mini --sample 12 --max-positions 40
     """
-    from analysis._baselines import build_turns, helper_roles_for, read_utterances
     from analysis._replay import DEFAULT_SYSTEM_PROMPT, replay_positions
     from analysis._replay import replay as run_replay
+    from analysis.baselines import build_turns, helper_roles_for, read_utterances
     from simulator import LiteLLMChat, Store, is_local, validate_model_id
     from simulator import preflight as run_preflight
 

@@ -61,7 +61,7 @@ def report(
     (epistemic abstention vs safety refusal), persona disparity, the alignment tax of each
     --pair, and the method (runs, labeller validation, sources).
     """
-    from analysis import _metrics as metrics
+    from analysis import metrics
     from analysis.report import ReportOptions, annotation_coverage, ensure_annotated, write_report
     from simulator import Store
     from simulator._version import code_version

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis._baselines import (
+from analysis.baselines import (
     CorpusFormatError,
     CorpusRoleError,
     build_turns,

@@ -1,4 +1,4 @@
-"""analysis._metrics on fixture databases whose answers can be worked out by hand.
+"""analysis.metrics on fixture databases whose answers can be worked out by hand.
 
 `build_db` writes conversations, turns, labels and outcomes straight into a migrated store
 (scenario snapshots are real starter scenarios of the right kind, so `annotate` can rescore
@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis import _metrics as metrics
+from analysis import metrics
 from analysis.labellers import get_labeller
 from scenarios import load_scenarios
 from simulator import Store

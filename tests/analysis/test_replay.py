@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis._baselines import build_turns, read_utterances
 from analysis._replay import ReplayError, replay, replay_positions, replay_summary
+from analysis.baselines import build_turns, read_utterances
 from scenarios import Act, Stance, TurnLabel
 from simulator import ModelCallError, Store
 from simulator.cli import app

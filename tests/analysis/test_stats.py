@@ -1,4 +1,4 @@
-"""analysis._stats against textbook values and the properties the report relies on.
+"""analysis.stats against textbook values and the properties the report relies on.
 
 Published figures are written out with their source; where a closed form exists the test
 also recomputes it by hand, so a wrong constant and a wrong formula fail differently.
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from analysis import _agreement, _stats
-from analysis._stats import (
+from analysis.stats import (
     benjamini_hochberg,
     bootstrap_gap,
     bootstrap_ratio,

@@ -1,4 +1,4 @@
-"""The explorer's read queries (analysis._explore_queries), against the fixture database."""
+"""The explorer's read queries (analysis.explore_queries), against the fixture database."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from analysis import _explore_queries as Q
-from analysis import _metrics as metrics
-from analysis._stats import wilson_interval
+from analysis import explore_queries as Q
+from analysis import metrics
+from analysis.stats import wilson_interval
 from simulator import Store
 from simulator.store._store import OUTCOME_SCHEMA
 from tests.app.app_fixtures import MODEL_A, MODEL_B, build_explorer_db

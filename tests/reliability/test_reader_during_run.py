@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from analysis import list_runs, summary_by_kind
-from analysis._explore_queries import TranscriptFilter, list_transcripts, runs_overview
+from analysis.explore_queries import TranscriptFilter, list_transcripts, runs_overview
 from analysis.labellers import get_labeller
 from simulator import Store
 from simulator.fake_server import FakeServerConfig, serve_in_thread

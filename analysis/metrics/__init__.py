@@ -10,7 +10,7 @@ Conventions (why):
 - A conversation counts in a rate only when it was *scored*: stored as complete and given
   an outcome other than `error` (DESIGN.md: errors are kept, never counted in rates).
 - Rates of conversations get Wilson intervals; per-turn act rates and means (ternary,
-  truthfulness) get cluster-bootstrap intervals over conversations (analysis._stats).
+  truthfulness) get cluster-bootstrap intervals over conversations (analysis.stats).
 - Persona variants are counterfactual copies of the control requests; sections 1-3 and
   the alignment tax use only the no-persona control (`persona_group == "control"`) so a
   persona run does not multiply the weight of its scenarios. `control_only` does that.
@@ -30,9 +30,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis._baselines import ANY_ACT
 from analysis._queries import ColumnQueryable, Queryable
-from analysis._stats import (
+from analysis.baselines import ANY_ACT
+from analysis.stats import (
     DEFAULT_RESAMPLES,
     Interval,
     PermutationResult,
@@ -482,7 +482,7 @@ def grounding_for_chart(grounding: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataF
     return rates, baseline.reset_index(drop=True)
 
 
-# --- human baselines (tables owned by analysis._baselines) ----------------------------------
+# --- human baselines (tables owned by analysis.baselines) ----------------------------------
 
 BASELINE_COLUMNS = (
     "corpus", "split", "role", "is_helper", "act", "source", "rate", "ci_low", "ci_high", "n_with_act", "n_turns",

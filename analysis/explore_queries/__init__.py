@@ -20,12 +20,12 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from analysis import _metrics as metrics
-from analysis._baselines import list_baselines
+from analysis import metrics
 from analysis._outcomes import Outcome
 from analysis._queries import Queryable
 from analysis._replay import replay_summary
-from analysis._stats import wilson_bounds
+from analysis.baselines import list_baselines
+from analysis.stats import wilson_bounds
 from scenarios import CONTROL_ID, SAFETY_DECLINES, Act, Stance
 
 ACTS: tuple[str, ...] = tuple(a.value for a in Act)
@@ -381,7 +381,7 @@ def _pick_labeller(store: Queryable, table: str, conversation_id: str, wanted: s
     return sorted(have)[0] if have else None
 
 
-# -- comparisons (figures come from analysis._metrics, as in the report) ---------------------
+# -- comparisons (figures come from analysis.metrics, as in the report) ---------------------
 
 
 def _scope(runs: tuple[str, ...], models: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, list[Any]]:
@@ -447,7 +447,7 @@ def compare_conversations(
     models: tuple[str, ...] = (),
     kinds: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """`analysis._metrics.load_conversations` for the chosen labeller, narrowed to the chosen models and kinds."""
+    """`analysis.metrics.load_conversations` for the chosen labeller, narrowed to the chosen models and kinds."""
     name, version = split_labeller(labeller)
     frame = metrics.load_conversations(store, name, version, run_ids=list(runs) or None)
     if models:
@@ -495,7 +495,7 @@ def baseline_options(baselines: pd.DataFrame | None) -> list[str]:
     return list(dict.fromkeys(frame["corpus"].astype(str) + ":" + frame["role"].astype(str)))
 
 
-# -- human baselines and replay (tables owned by analysis._baselines and analysis._replay) ----
+# -- human baselines and replay (tables owned by analysis.baselines and analysis._replay) ----
 
 
 def baseline_table(store: Queryable) -> pd.DataFrame | None:

@@ -19,7 +19,7 @@ is not annotated rather than unreadable: its turns all count for the labeller an
 no `tags` rows. Corpora without a mapping (the user's own) get labeller rows only.
 
 Intervals are percentile bootstraps over conversations (turns of one conversation move
-together), via analysis._stats.bootstrap_ratio. The helper role (the one set beside an
+together), via analysis.stats.bootstrap_ratio. The helper role (the one set beside an
 assistant) comes from the mapping's `helper_roles` (MRDA participant, ESConv supporter,
 Persuasion for Good persuader) and can be overridden; every role gets rates.
 
@@ -41,8 +41,8 @@ from typing import Any, Protocol
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
-from analysis._stats import bootstrap_ratio
 from analysis.labellers._tag_mapping import TagMapping, known_corpora, load_tag_mapping
+from analysis.stats import bootstrap_ratio
 from scenarios import Act, GroundsimError, InputFileError, Labeller
 
 ANY_ACT = "any"
