@@ -11,7 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from analysis import _agreement, _stats
+from analysis import _agreement
+from analysis import stats as _stats
 from analysis.stats import (
     benjamini_hochberg,
     bootstrap_gap,
