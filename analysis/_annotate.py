@@ -10,24 +10,15 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 
 from analysis._outcomes import score_conversation
+from analysis._queries import WritableStore
 from analysis.labellers import JudgeError, Labeller
 from scenarios import Scenario, ScoredOutcome, Stance, TurnLabel
 from simulator.store import LABEL_SCHEMA
-
-
-class WritableStore(Protocol):
-    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]: ...
-
-    def add_labels(self, rows: pa.Table) -> int: ...
-
-    def add_outcomes(self, rows: pa.Table) -> int: ...
-
-    def add_label_errors(self, rows: pa.Table) -> None: ...
 
 
 @dataclass

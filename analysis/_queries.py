@@ -22,6 +22,29 @@ class ColumnQueryable(Queryable, Protocol):
     def query_arrow(self, sql: str, params: list[Any] | None = None) -> pa.Table: ...
 
 
+class WritableStore(Queryable, Protocol):
+    """What analysis writes through (annotate, baselines, replay): simulator.store.Store fits it.
+
+    The one declaration of the store's shape for analysis; tests may hand in any object that fits.
+    """
+
+    def migrate(self) -> int: ...
+
+    def connect(self, *, read_only: bool = False) -> Any: ...
+
+    def add_labels(self, rows: pa.Table) -> int: ...
+
+    def add_outcomes(self, rows: pa.Table) -> int: ...
+
+    def add_label_errors(self, rows: pa.Table) -> None: ...
+
+
+def has_table(store: Queryable, table: str) -> bool:
+    """Whether the database has `table` yet (older files and fresh ones may lack optional tables)."""
+    rows = store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [table])
+    return bool(rows[0]["n"])
+
+
 def summary_by_kind(store: Queryable, run_id: str | None = None, labeller: str = "rules") -> list[dict[str, Any]]:
     """Per scenario kind: conversations, mean assistant turns, share of assistant turns that
     ask a question (live labels), errors."""
@@ -63,7 +86,7 @@ def list_runs(store: Queryable) -> list[dict[str, Any]]:
         """
     )
     # Retries by cause, where the database has them (schema 4 and later).
-    has_stats = store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'run_stats'")[0]["n"]
+    has_stats = has_table(store, "run_stats")
     stats = {r["run_id"]: r for r in store.query("SELECT * FROM run_stats")} if has_stats else {}
     for row in rows:
         stat = stats.get(row["run_id"], {})

@@ -31,15 +31,16 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from analysis._agreement import cohen_kappa
-from analysis.baselines import ANY_ACT, HumanTurn, WritableStore
+from analysis._queries import Queryable, WritableStore, has_table
+from analysis.baselines import ANY_ACT, HumanTurn
 from analysis.stats import bootstrap_ratio
-from scenarios import Act, GroundsimError, Labeller
+from scenarios import Act, ChatModel, GroundsimError, Labeller
 
 DEFAULT_HISTORY_TURNS = 10
 """Human turns of history given to the model at each position."""
@@ -101,10 +102,6 @@ class ReplayRun(BaseModel):
     """Cost of the calls made."""
     error_messages: list[str] = []
     """The first few error messages."""
-
-
-class ChatModel(Protocol):
-    async def complete(self, model: str, messages: list[dict[str, str]], **params: Any) -> Any: ...
 
 
 # -- positions ------------------------------------------------------------------------------
@@ -324,10 +321,6 @@ async def replay(
 # -- summary --------------------------------------------------------------------------------
 
 
-class Queryable(Protocol):
-    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]: ...
-
-
 def replay_summary(
     store: Queryable, corpus: str | None = None, model: str | None = None, labeller: str | None = None, *, n_resamples: int = 2000, seed: int = 0
 ) -> list[dict[str, Any]]:
@@ -339,7 +332,7 @@ def replay_summary(
     bootstrap over conversations), kappa (None when undefined, e.g. neither side ever has
     the act). `labeller` filters by name (`rules`) or `name@version`.
     """
-    tables = store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'replay_turns'")
+    tables = [{"n": int(has_table(store, "replay_turns"))}]
     if not tables or not tables[0]["n"]:
         return []
     where, params = [], []

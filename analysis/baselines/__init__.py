@@ -36,11 +36,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
+from analysis._queries import Queryable, WritableStore, has_table
 from analysis.labellers._tag_mapping import TagMapping, known_corpora, load_tag_mapping
 from analysis.stats import bootstrap_ratio
 from scenarios import Act, GroundsimError, InputFileError, Labeller
@@ -178,15 +179,6 @@ class ImportSummary(BaseModel):
     baselines: list[BaselineRate]
     """The rates stored."""
 
-
-class WritableStore(Protocol):
-    """What this module needs of simulator.Store (kept structural: analysis never imports simulator)."""
-
-    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]: ...
-
-    def migrate(self) -> int: ...
-
-    def connect(self, *, read_only: bool = False) -> Any: ...
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -591,10 +583,6 @@ def _replace(store: WritableStore, corpora: Sequence[str], tables: dict[str, pa.
 # -- queries --------------------------------------------------------------------------------
 
 
-class Queryable(Protocol):
-    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]: ...
-
-
 def _act_order(act: str) -> int:
     order = [a.value for a in Act] + [ANY_ACT]
     return order.index(act) if act in order else len(order)
@@ -610,7 +598,7 @@ def list_baselines(store: Queryable, corpus: str | None = None, *, helper_only: 
 
     An empty list when nothing was imported yet (also for a database from before migration 3).
     """
-    tables = store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'baselines'")
+    tables = [{"n": int(has_table(store, "baselines"))}]
     if not tables or not tables[0]["n"]:
         return []
     where, params = [], []

@@ -159,12 +159,6 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def table_exists(store: Queryable, table: str) -> bool:
-    return bool(
-        store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [table])[0]["n"]
-    )
-
-
 # -- runs ------------------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis._queries import ColumnQueryable, Queryable
+from analysis._queries import ColumnQueryable, Queryable, has_table
 from analysis.baselines import ANY_ACT
 from analysis.stats import (
     DEFAULT_RESAMPLES,
@@ -493,17 +493,12 @@ TAGS_SOURCE = "tags"
 """`source` of baseline rows mapped from a corpus's own tags (other rows name the labeller)."""
 
 
-def _table_exists(store: Queryable, table: str) -> bool:
-    rows = store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?", [table])
-    return bool(rows and rows[0]["n"])
-
-
 def load_baselines(store: Queryable) -> pd.DataFrame | None:
     """Every stored human baseline row (BASELINE_COLUMNS), or None when the table does not exist yet.
 
     An empty frame means the table exists but no corpus was imported (`groundsim baselines import`).
     """
-    if not _table_exists(store, "baselines"):
+    if not has_table(store, "baselines"):
         return None
     frame = pd.DataFrame(store.query("SELECT * FROM baselines ORDER BY corpus, role, act, source"))
     for column in BASELINE_COLUMNS:
@@ -607,7 +602,7 @@ def human_clusters(store: Queryable, choice: BaselineChoice, acts: Sequence[str]
     reproduce the stored rate (to 1e-9), so the gap is never computed from data other than
     the baseline shown; otherwise the caller falls back to the stored summary.
     """
-    if not choice.found or not _table_exists(store, "human_turns"):
+    if not choice.found or not has_table(store, "human_turns"):
         return {}
     if choice.source == TAGS_SOURCE:
         rows = store.query(
@@ -616,7 +611,7 @@ def human_clusters(store: Queryable, choice: BaselineChoice, acts: Sequence[str]
             [choice.corpus, choice.role],
         )
     else:
-        if not _table_exists(store, "human_turn_labels"):
+        if not has_table(store, "human_turn_labels"):
             return {}
         rows = store.query(
             "SELECT h.conversation_id, l.acts FROM human_turns h JOIN human_turn_labels l "

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
 from analysis import metrics
 from analysis._annotate import AnnotateSummary, annotate
-from analysis._queries import Queryable
+from analysis._queries import Queryable, WritableStore
 from analysis.labellers import Labeller
 from analysis.report._context import ReportContext, ReportOptions
 from analysis.report._document import Chart, Paragraph, Report, Section, Table, UnsafeChartError
@@ -89,13 +88,7 @@ def annotation_coverage(store: Queryable, labeller: str, version: str) -> Annota
     return AnnotationCoverage(unlabelled_turns=int(row["unlabelled"]), unscored_conversations=int(row["unscored"]))
 
 
-class _WritableStore(Queryable, Protocol):
-    def add_labels(self, rows: Any) -> int: ...
-
-    def add_outcomes(self, rows: Any) -> int: ...
-
-
-def ensure_annotated(store: _WritableStore, labeller: Labeller) -> AnnotateSummary | None:
+def ensure_annotated(store: WritableStore, labeller: Labeller) -> AnnotateSummary | None:
     """Run the incremental `annotate` when this labeller version left something undone; None when nothing was."""
     if annotation_coverage(store, labeller.name, labeller.version).complete:
         return None
