@@ -9,7 +9,8 @@ from analysis._agreement import ValidationReport, cohen_kappa, validate_labeller
 from analysis._annotate import AnnotateSummary, annotate, outcome_row
 from analysis._outcomes import Outcome, OutcomeRecord, SimpleQAGrade, score_conversation
 from analysis._queries import Queryable, get_conversation, list_runs, summary_by_kind
-from analysis._replay import replay_summary
+from analysis._replay import DEFAULT_SYSTEM_PROMPT as REPLAY_SYSTEM_PROMPT
+from analysis._replay import replay, replay_positions, replay_summary
 from analysis.baselines import ImportSummary, import_corpus, list_baselines
 from analysis.labellers import LABELLERS, JudgeError, Labeller, LabellerContext, RulesLabeller, get_labeller, known_labellers
 from analysis.stats import (
@@ -26,6 +27,7 @@ from analysis.stats import (
 
 __all__ = [
     "LABELLERS",
+    "REPLAY_SYSTEM_PROMPT",
     "AnnotateSummary",
     "ImportSummary",
     "JudgeError",
@@ -53,6 +55,8 @@ __all__ = [
     "list_runs",
     "newcombe_difference",
     "outcome_row",
+    "replay",
+    "replay_positions",
     "replay_summary",
     "score_conversation",
     "stratified_permutation_test",

@@ -73,7 +73,6 @@ class StopReason(StrEnum):
     """Why the dialogue loop stopped (the simulator records one per conversation)."""
 
     user_done = "user_done"
-    answer_accepted = "answer_accepted"
     max_turns = "max_turns"
     error = "error"
 

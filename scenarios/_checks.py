@@ -13,6 +13,8 @@ from typing import Any, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from scenarios._registry import Registry
+
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
@@ -82,7 +84,8 @@ class AnswerCheckBase(BaseModel):
         return []
 
 
-_REGISTRY: dict[str, type[AnswerCheckBase]] = {}
+CHECKS: Registry[type[AnswerCheckBase]] = Registry("answer check")
+"""Answer check classes by their `type` literal (the one registry mechanism, scenarios._registry)."""
 C = TypeVar("C", bound=type[AnswerCheckBase])
 
 
@@ -92,15 +95,13 @@ def register_check(cls: C) -> C:
     name = type_field.default
     if not isinstance(name, str):
         raise TypeError(f"{cls.__name__}.type needs a literal default")
-    if name in _REGISTRY and _REGISTRY[name] is not cls:
-        raise ValueError(f"answer check type {name!r} is already registered by {_REGISTRY[name].__name__}")
-    _REGISTRY[name] = cls
+    CHECKS.add(name, cls)
     return cls
 
 
 def check_types() -> list[str]:
     """The registered check type names."""
-    return sorted(_REGISTRY)
+    return sorted(CHECKS.names())
 
 
 def parse_check(data: Any) -> AnswerCheckBase:
@@ -110,9 +111,10 @@ def parse_check(data: Any) -> AnswerCheckBase:
     if not isinstance(data, dict):
         raise ValueError(f"an answer check is a mapping with a 'type' key, got {type(data).__name__}")
     kind = data.get("type")
-    if kind not in _REGISTRY:
+    if kind not in CHECKS:
+        # ValueError, not UnknownExtensionError: pydantic turns it into a located validation error.
         raise ValueError(f"unknown answer check type {kind!r}; known: {', '.join(check_types())}")
-    return _REGISTRY[kind].model_validate(data)
+    return CHECKS.get(kind).model_validate(data)
 
 
 Alternatives = str | tuple[str, ...]

@@ -12,7 +12,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    Field,
     PrivateAttr,
     SerializeAsAny,
     SerializerFunctionWrapHandler,
@@ -252,4 +251,3 @@ def placeholder_free_opening(scenario: Scenario) -> str:
     return fill_persona_slots(scenario, {})
 
 
-ScenarioList = Annotated[list[Scenario], Field(min_length=1)]

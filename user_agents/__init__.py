@@ -14,16 +14,16 @@ from user_agents._llm import LLMUser, LLMUserReply, UserAgentError, system_promp
 from user_agents._personas import apply_persona
 from user_agents._questions import facts_asked_about, is_yes_no_check, question_sentences
 from user_agents._registry import (
+    USER_AGENTS,
     UnknownUserAgentError,
     known_user_specs,
     make_user_agent,
-    register_scripted_policy,
-    register_user_kind,
     validate_user_spec,
 )
 from user_agents._scripted import CooperativeUser, ScriptedUser, ShardedUser, SilentUser, answer_questions
 
 __all__ = [
+    "USER_AGENTS",
     "AgentContext",
     "ChatModel",
     "Completion",
@@ -47,8 +47,6 @@ __all__ = [
     "known_user_specs",
     "make_user_agent",
     "question_sentences",
-    "register_scripted_policy",
-    "register_user_kind",
     "system_prompt",
     "validate_user_spec",
 ]

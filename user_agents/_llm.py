@@ -6,7 +6,8 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scenarios import ChatModel, DialogueView, GroundsimError, Scenario, UserTurn
+from scenarios import AgentContext, ChatModel, DialogueView, GroundsimError, Scenario, UserTurn
+from user_agents._registry import USER_AGENTS, UnknownUserAgentError
 
 
 class UserAgentError(GroundsimError):
@@ -62,6 +63,7 @@ def system_prompt(scenario: Scenario) -> str:
     return SYSTEM_TEMPLATE.format(hidden_intent=scenario.hidden_intent, facts=facts)
 
 
+@USER_AGENTS.register("llm")
 class LLMUser:
     """A model writes the user's turns as structured JSON.
 
@@ -76,6 +78,19 @@ class LLMUser:
         self.seed = seed
         self.temperature = temperature
         self.spec = f"llm:{model}"
+
+    ARG = "MODEL_ID"
+    """What follows `llm:` in a spec."""
+
+    @staticmethod
+    def check_arg(arg: str) -> str | None:
+        return None if arg else "give a model id, e.g. llm:local/smollm2"
+
+    @classmethod
+    def from_spec(cls, arg: str, ctx: AgentContext) -> LLMUser:
+        if ctx.chat is None:
+            raise UnknownUserAgentError(f"llm:{arg}", "no model client available")
+        return cls(arg, ctx.chat, seed=ctx.seed)
 
     async def open(self, scenario: Scenario, opening: str) -> UserTurn:
         return UserTurn(text=opening)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scenarios import SAFETY_DECLINES, DialogueView, Fact, Scenario, Stance, UserTurn, normalize_text
 from user_agents._questions import _cue_pattern, content_overlap, facts_asked_about, is_yes_no_check, question_sentences
+from user_agents._registry import USER_AGENTS
 
 ACCEPT = "Thanks, that's what I needed."
 GIVE_UP = "That's not what I need. I'll look elsewhere."
@@ -117,6 +118,7 @@ def answer_questions(view: DialogueView) -> UserTurn:
     return UserTurn(text=DONT_KNOW)
 
 
+@USER_AGENTS.register("scripted:cooperative")
 class CooperativeUser(ScriptedUser):
     """Answers a clarifying question by revealing the fact(s) it asks about, says so plainly
     when asked about something it does not know, accepts an answer that passes the check."""
@@ -127,6 +129,7 @@ class CooperativeUser(ScriptedUser):
         return answer_questions(view)
 
 
+@USER_AGENTS.register("scripted:sharded")
 class ShardedUser(ScriptedUser):
     """Reveals one new fact per turn whatever the assistant does (Lost in Conversation)."""
 
@@ -147,6 +150,7 @@ class ShardedUser(ScriptedUser):
         return self._reject(view)
 
 
+@USER_AGENTS.register("scripted:silent")
 class SilentUser(ScriptedUser):
     """Never adds information: asked anything, it asks for a best guess."""
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from scenarios._checks import normalize_text
 from scenarios._errors import GroundsimError
 from scenarios._lint import GENERIC_CUES
+from scenarios._registry import Registry
 from scenarios._schema import Scenario
 
 _ID_SHAPE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -86,23 +87,24 @@ class Importer(Protocol):
         ...
 
 
-_REGISTRY: dict[str, type[Importer]] = {}
 ImporterT = TypeVar("ImporterT", bound=type[Importer])
 
 
+IMPORTERS: Registry[type[Importer]] = Registry("importer", discover="scenarios.importers")
+"""Importer classes by `--format` name; the package's public modules are discovered on first use."""
+
+
 def register_importer(cls: ImporterT) -> ImporterT:
-    """Make an importer class available under its `name`."""
+    """Make an importer class available under its `name` (its `summary` is the help line)."""
     name = getattr(cls, "name", None)
     if not isinstance(name, str) or not name:
         raise TypeError(f"{cls.__name__} needs a class attribute `name`")
-    if name in _REGISTRY and _REGISTRY[name] is not cls:
-        raise ValueError(f"importer {name!r} is already registered by {_REGISTRY[name].__name__}")
-    _REGISTRY[name] = cls
+    IMPORTERS.add(name, cls, summary=getattr(cls, "summary", None))
     return cls
 
 
 def registered_importers() -> dict[str, type[Importer]]:
-    return dict(sorted(_REGISTRY.items()))
+    return {e.name: e.obj for e in sorted(IMPORTERS.entries(), key=lambda e: e.name)}
 
 
 # Text helpers ---------------------------------------------------------------------------

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from functools import cache
-
-from scenarios.importers._base import Importer, ScenarioImportError, registered_importers
-
-
-@cache
-def _discover() -> None:
-    """Import every public module of this package once, so their `@register_importer` runs."""
-    import scenarios.importers as package
-
-    for module in pkgutil.iter_modules(package.__path__):
-        if not module.name.startswith("_"):
-            importlib.import_module(f"{package.__name__}.{module.name}")
+from scenarios.importers._base import IMPORTERS, Importer, ScenarioImportError, registered_importers
 
 
 def importers() -> dict[str, type[Importer]]:
-    """Every registered importer by format name."""
-    _discover()
+    """Every registered importer by format name (discovers this package's modules first)."""
     return registered_importers()
 
 
@@ -31,7 +16,6 @@ def importer_names() -> list[str]:
 
 def get_importer(name: str) -> type[Importer]:
     """The importer class for `--format NAME`."""
-    found = importers().get(name)
-    if found is None:
+    if name not in IMPORTERS:
         raise ScenarioImportError(f"no importer for format {name!r}; formats: {', '.join(importer_names())}")
-    return found
+    return IMPORTERS.get(name)

@@ -24,7 +24,7 @@ def label(
     "stance" (answer, clarify_only, epistemic_abstain, safety_refusal, partial_refusal, other).
     This file format is stable.
     """
-    from analysis.labellers._jsonl import label_jsonl
+    from analysis.labellers import label_jsonl
 
     n = label_jsonl(input, output, build_labeller(labeller, judge_model))
     stdout.print(f"labelled {n} turn(s) -> {output}")
@@ -37,8 +37,8 @@ def validate_labeller(
 ) -> None:
     """Measure a labeller against gold labels: per act and per stance precision, recall,
     F1 and Cohen's kappa, and the stance confusion table."""
-    from analysis._agreement import validate_labeller as run_validation
-    from analysis.labellers._jsonl import read_gold_jsonl
+    from analysis import validate_labeller as run_validation
+    from analysis.labellers import read_gold_jsonl
 
     report = run_validation(build_labeller(labeller, judge_model), read_gold_jsonl(gold), gold_source=str(gold))
     stdout.print(report.to_text(), markup=False)

@@ -50,8 +50,8 @@ def replay(
       groundsim replay --corpus ../shared/data/esconv/dev.jsonl.gz --model local/smollm2 --sample 5 --db results.duckdb
       groundsim replay --corpus ../shared/data/mrda/dev.jsonl.gz --model openai/gpt-4o-mini --sample 12 --max-positions 40
     """
-    from analysis._replay import DEFAULT_SYSTEM_PROMPT, replay_positions
-    from analysis._replay import replay as run_replay
+    from analysis import REPLAY_SYSTEM_PROMPT, replay_positions
+    from analysis import replay as run_replay
     from analysis.baselines import build_turns, helper_roles_for, read_utterances
     from simulator import LiteLLMChat, Store, is_local, validate_model_id
     from simulator import preflight as run_preflight
@@ -62,7 +62,7 @@ def replay(
     turns = build_turns(utterances)
     corpora = sorted({t.corpus for t in turns})
     helpers = {c: helper_roles_for(c, {t.role for t in turns if t.corpus == c}, role) for c in corpora}
-    prompt = DEFAULT_SYSTEM_PROMPT if system_prompt is None else (system_prompt or None)
+    prompt = REPLAY_SYSTEM_PROMPT if system_prompt is None else (system_prompt or None)
     positions = replay_positions(turns, helpers, sample=sample, seed=seed, history_turns=history_turns, max_positions=max_positions, system_prompt=prompt)
     n_conversations = len({(p.corpus, p.conversation_id) for p in positions})
     chat = LiteLLMChat(api_base=api_base, timeout_s=timeout, num_retries=retries)
@@ -110,7 +110,7 @@ def _ci(rate: float | None, low: float | None, high: float | None) -> str:
 
 
 def _print_summary(store: Any, corpora: list[str], model: str, labeller: str) -> None:
-    from analysis._replay import replay_summary
+    from analysis import replay_summary
 
     for corpus in corpora:
         rows = replay_summary(store, corpus=corpus, model=model, labeller=labeller)

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressC
 
 from scenarios import GroundsimError
 from simulator.cli._common import JudgeModelOption, add_plain_row, fmt_share, labeller_help, plain_table, stderr, stdout
+from user_agents import known_user_specs
 
 
 class ConfigFileError(GroundsimError):
@@ -53,7 +54,7 @@ def run(
     config_file: Annotated[str | None, typer.Option("-c", "--config", envvar="GROUNDSIM_CONFIG", help="YAML file with any of these options (keys as the long option names with _); flags given on the command line win.")] = None,
     model: Annotated[list[str] | None, typer.Option("--model", "-m", envvar="GROUNDSIM_MODEL", help="Assistant model id in litellm form, repeatable: local/smollm2 (embedded, default), openai/gpt-4o-mini, anthropic/..., openai/NAME with --api-base for any OpenAI-compatible server.")] = None,
     scenarios: Annotated[list[str] | None, typer.Option("--scenarios", "-s", envvar="GROUNDSIM_SCENARIOS", help="builtin:starter (default), builtin:NAME, a YAML file or a folder of them; repeatable.")] = None,
-    user: Annotated[list[str] | None, typer.Option("--user", "-u", envvar="GROUNDSIM_USER", help="Simulated user, repeatable: scripted:cooperative (default), scripted:sharded, scripted:silent, or llm:MODEL_ID.")] = None,
+    user: Annotated[list[str] | None, typer.Option("--user", "-u", envvar="GROUNDSIM_USER", help="Simulated user, repeatable. [default: scripted:cooperative] Known: " + ", ".join(known_user_specs()) + ".")] = None,
     personas: Annotated[str | None, typer.Option("--personas", envvar="GROUNDSIM_PERSONAS", help="Persona set (builtin:identity, builtin:politics, builtin:fandom or a YAML file): each scenario also runs once per persona, beside the no-persona control.")] = None,
     repeats: Annotated[int | None, typer.Option("--repeats", "-n", envvar="GROUNDSIM_REPEATS", help="Conversations per model x scenario x user x persona, each with its own seed. [default: 1]")] = None,
     db: Annotated[str | None, typer.Option("--db", envvar="GROUNDSIM_DB", help="DuckDB results file. [default: groundsim.duckdb]")] = None,

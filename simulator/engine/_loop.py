@@ -17,7 +17,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
 from scenarios import Labeller, Scenario, TurnLabel
-from simulator.models._provider import scrub_secrets
+from simulator.models import scrub_secrets
 from simulator.records import TurnRecord
 from user_agents import ChatModel, DialogueView, Message, UserAgent
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from scenarios import ChatModel, Labeller, OutcomeScorer, Persona, Scenario, ScenarioError, load_persona_set, load_scenarios
 from simulator._version import code_version
 from simulator.engine._loop import AssistantSettings, DialogueLoop
-from simulator.models._provider import (
+from simulator.models import (
     CallTally,
     RequestPreparationExecutor,
     count_calls_into,
@@ -28,7 +28,7 @@ from simulator.models._provider import (
     validate_model_id,
 )
 from simulator.records import ConversationRecord, Job, RunConfig
-from simulator.store._store import Store
+from simulator.store import Store
 from user_agents import AgentContext, PersonaChoice, apply_persona, make_user_agent, validate_user_spec
 
 JOB_KEY_VERSION = 1
