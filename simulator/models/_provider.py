@@ -1,4 +1,10 @@
-"""Model calls. The only module that imports litellm (lazily: the import costs seconds).
+"""Model calls through litellm. The only module that imports litellm (lazily: the import costs seconds).
+
+One job: turn a `ChatModel.complete` call into litellm calls, with retries, timeouts, cost
+and the local provider, plus the checks that a model id can work (`validate_model_id`,
+`preflight`). The errors, the failure classifier, the call tally and the executor live in
+their own modules (`_errors`, `_tally`, `_preparation`); their names are importable from
+here too, as before.
 
 `LITELLM_LOCAL_MODEL_COST_MAP=True` is set before the import so litellm never fetches its
 price map from the network. The embedded `local/*` models are registered as a litellm
@@ -8,114 +14,51 @@ custom provider, so every model, local or remote, goes through one code path.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import re
 import time
-from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from typing import Any
 
-from scenarios import GroundsimError
+from simulator.models._errors import (
+    EMPTY_REPLY,
+    FAILURE_CAUSES,
+    RETRYABLE_CAUSES,
+    ModelCallError,
+    ModelConfigError,
+    classify_failure,
+    failure_cause,
+    scrub_secrets,
+)
 from simulator.models._local_model import LOCAL_MODELS, LocalModel, LocalModelError
+from simulator.models._preparation import INLINE_PREPARATION_PROVIDERS, RequestPreparationExecutor, install_request_preparation_executor
+from simulator.models._tally import CallTally, count_call, count_calls_into, failed_attempts, note_failed_attempt
 from user_agents import Completion
 
+# Names defined in _errors, _tally and _preparation stay importable from here (the engine does).
+__all__ = [
+    "EMPTY_REPLY",
+    "FAILURE_CAUSES",
+    "INLINE_PREPARATION_PROVIDERS",
+    "LOCAL_PROVIDER",
+    "RETRYABLE_CAUSES",
+    "CallTally",
+    "LiteLLMChat",
+    "ModelCallError",
+    "ModelConfigError",
+    "RequestPreparationExecutor",
+    "count_calls_into",
+    "failure_cause",
+    "install_request_preparation_executor",
+    "is_local",
+    "litellm_module",
+    "preflight",
+    "scrub_secrets",
+    "validate_model_id",
+]
+
 LOCAL_PROVIDER = "local"
-_SECRET_ENV = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)$")
-
-
-class ModelCallError(GroundsimError):
-    """A model call failed after litellm's retries."""
-
-    def __init__(self, model: str, reason: str, *, kind: str = "error") -> None:
-        self.model = model
-        self.kind = kind
-        self.reason = scrub_secrets(reason)
-        super().__init__(f"{model}: {self.reason}")
-
-
-class ModelConfigError(GroundsimError):
-    """A model id or server that cannot work, found before the run starts."""
-
-
-def scrub_secrets(text: str) -> str:
-    """Remove the values of secret-looking environment variables from `text`."""
-    for name, value in os.environ.items():
-        if value and len(value) >= 8 and _SECRET_ENV.search(name.upper()) and value in text:
-            text = text.replace(value, "[redacted]")
-    return text
-
-
-#: Why a model call attempt failed. The first six are transient and retried; the last two are not.
-RETRYABLE_CAUSES = ("rate_limit", "timeout", "server_error", "connection", "malformed", "empty")
-FAILURE_CAUSES = (*RETRYABLE_CAUSES, "client_error", "other")
-EMPTY_REPLY = "empty reply: the model returned no text"
-
-
-@dataclass
-class CallTally:
-    """Model calls and their failed attempts, for one conversation or one whole run."""
-
-    calls: int = 0
-    """Calls made (each may have taken several attempts)."""
-    retries: Counter[str] = field(default_factory=Counter)
-    """Failed attempts that were retried, by cause (RETRYABLE_CAUSES)."""
-    failures: Counter[str] = field(default_factory=Counter)
-    """Calls that still failed after their retries, by the cause of the last attempt (FAILURE_CAUSES)."""
-
-    def add(self, other: CallTally) -> None:
-        self.calls += other.calls
-        self.retries.update(other.retries)
-        self.failures.update(other.failures)
-
-
-# Per asyncio task (each conversation runs in its own task, so each gets its own value).
-_CONVERSATION_TALLY: ContextVar[CallTally | None] = ContextVar("groundsim_conversation_tally", default=None)
-_FAILED_ATTEMPTS: ContextVar[list[str] | None] = ContextVar("groundsim_failed_attempts", default=None)
 _REJECT_EMPTY: ContextVar[bool] = ContextVar("groundsim_reject_empty", default=False)
-
-
-def count_calls_into(tally: CallTally) -> None:
-    """Count the model calls the current asyncio task makes from now on into `tally` (the runner
-    gives each conversation its own)."""
-    _CONVERSATION_TALLY.set(tally)
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    found: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(found) < 10:
-        found.append(current)
-        current = current.__cause__ or current.__context__
-    return found
-
-
-def failure_cause(exc: BaseException) -> str:
-    """Classify a failed attempt from litellm's exception and what it wraps (one of FAILURE_CAUSES)."""
-    chain = _chain(exc)
-    names = {type(e).__name__ for e in chain}
-    if EMPTY_REPLY in str(exc):
-        return "empty"
-    if any(isinstance(e, json.JSONDecodeError) for e in chain):  # a 200 whose body is not JSON
-        return "malformed"
-    if names & {"Timeout", "APITimeoutError", "ReadTimeout", "ConnectTimeout", "WriteTimeout", "PoolTimeout",
-                "TimeoutException", "SocketTimeoutError", "TimeoutError"}:
-        return "timeout"
-    if names & {"APIConnectionError", "ConnectError", "ReadError", "RemoteProtocolError", "ServerDisconnectedError",
-                "ClientConnectionError", "ConnectionError", "ConnectionResetError", "ConnectionRefusedError"}:
-        return "connection"
-    status = getattr(exc, "status_code", None)
-    if "RateLimitError" in names or status == 429:
-        return "rate_limit"
-    if (isinstance(status, int) and status >= 500) or names & {"InternalServerError", "ServiceUnavailableError"}:
-        return "server_error"
-    if isinstance(status, int) and 400 <= status < 500:
-        return "client_error"
-    return "other"
 
 
 def _reject_empty_reply(text: str) -> bool | dict[str, Any]:
@@ -134,10 +77,7 @@ def _attempt_observer_class() -> type:
         hook inline, once per attempt, before it retries or raises)."""
 
         async def async_log_failure_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
-            failed = _FAILED_ATTEMPTS.get()
-            if failed is not None:
-                exc = kwargs.get("exception")
-                failed.append(failure_cause(exc) if isinstance(exc, BaseException) else "other")
+            note_failed_attempt(kwargs.get("exception"))
 
     return AttemptObserver
 
@@ -204,65 +144,6 @@ def litellm_module() -> Any:
     return litellm
 
 
-#: Providers litellm serves with async HTTP clients: for these, the synchronous `completion()` that
-#: `litellm.acompletion` runs first only maps parameters and returns the coroutine that does the I/O.
-INLINE_PREPARATION_PROVIDERS = frozenset({
-    "openai", "azure", "anthropic", "gemini", "vertex_ai", "mistral", "groq", "together_ai", "deepseek",
-    "fireworks_ai", "openrouter", "hosted_vllm", "xai", "ollama_chat", "lm_studio",
-})
-
-
-def _litellm_preparation_provider(fn: Callable[..., Any]) -> str | None:
-    """The provider prefix if `fn` is the `ctx.run(completion(..., acompletion=True))` partial that
-    `litellm.acompletion` hands to the loop's executor; None for anything else."""
-    if not isinstance(fn, partial) or len(fn.args) != 1 or fn.keywords:
-        return None
-    inner = fn.args[0]
-    if not isinstance(inner, partial) or inner.keywords.get("acompletion") is not True:
-        return None
-    function = inner.func
-    if getattr(function, "__name__", "") != "completion" or getattr(function, "__module__", "") != "litellm.main":
-        return None
-    model = inner.keywords.get("model")
-    return model.split("/", 1)[0] if isinstance(model, str) and "/" in model else None
-
-
-class RequestPreparationExecutor(ThreadPoolExecutor):
-    """An event loop default executor that runs litellm's request preparation on the loop thread.
-
-    `litellm.acompletion` first runs its synchronous `completion()` (parameter mapping, client
-    lookup: 1-2 ms of CPU, no I/O for the providers in INLINE_PREPARATION_PROVIDERS) in the loop's
-    default executor. With dozens of calls in flight those thread hand-offs fight the event loop for
-    the GIL, and every response waiting to be read waits longer: at 50 conversations in flight
-    against a 1 s model this cost about 5 points of concurrency efficiency and ~1.5 ms of CPU per
-    call (BENCHMARKS.md). Everything else submitted here (`asyncio.to_thread`, the local model,
-    other providers, whose `completion()` may block) still runs in worker threads.
-    """
-
-    def __init__(self, max_workers: int | None = None) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix="groundsim")
-        self.inline_calls = 0
-        """Preparations run on the loop thread (tests check the fast path is really taken)."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if args or kwargs or _litellm_preparation_provider(fn) not in INLINE_PREPARATION_PROVIDERS:
-            return super().submit(fn, *args, **kwargs)
-        self.inline_calls += 1
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn())
-        except BaseException as exc:  # delivered to the awaiting task exactly as a thread would
-            future.set_exception(exc)
-        return future
-
-
-def install_request_preparation_executor(loop: asyncio.AbstractEventLoop) -> RequestPreparationExecutor:
-    """Make RequestPreparationExecutor the default executor of `loop` (the runner does this per run)."""
-    executor = RequestPreparationExecutor()
-    loop.set_default_executor(executor)
-    return executor
-
-
 def is_local(model: str) -> bool:
     return model.split("/", 1)[0] == LOCAL_PROVIDER
 
@@ -285,19 +166,6 @@ def validate_model_id(model: str) -> str:
             f"e.g. openai/gpt-4o-mini, anthropic/claude-3-5-haiku-latest, or local/smollm2"
         ) from exc
     return model
-
-
-def _error_kind(exc: Exception) -> str:
-    if EMPTY_REPLY in str(exc):
-        return "empty"
-    name = type(exc).__name__
-    text = str(exc).lower()
-    if "connection error" in text or "connection refused" in text or "connecterror" in text:
-        return "apiconnection"  # litellm reports a refused connection as InternalServerError
-    for kind in ("RateLimit", "Timeout", "APIConnection", "Authentication", "NotFound", "BadRequest", "ServiceUnavailable", "InternalServer"):
-        if kind in name:
-            return kind.lower()
-    return name
 
 
 class LiteLLMChat:
@@ -369,31 +237,30 @@ class LiteLLMChat:
             if model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
                 kwargs["api_key"] = "not-needed"
         remote = not is_local(model)
-        failed: list[str] = []
-        failed_token = _FAILED_ATTEMPTS.set(failed)
         empty_token = _REJECT_EMPTY.set(remote and not allow_empty)
         started = time.perf_counter()
-        try:
+        with failed_attempts() as failed:
             try:
-                response = await litellm.acompletion(**kwargs)
-            except Exception as first:
-                if not remote or retries <= 0 or failure_cause(first) not in RETRYABLE_CAUSES:
+                try:
+                    response = await litellm.acompletion(**kwargs)
+                except Exception as first:
+                    if not remote or retries <= 0 or classify_failure(first).cause not in RETRYABLE_CAUSES:
+                        raise
+                    await asyncio.sleep(_retry_delay_s(litellm, first, retries))
+                    response = await self._retry_router(litellm).acompletion(**{**kwargs, "num_retries": retries - 1})
+                choice = response.choices[0]
+                text = (choice.message.content or "") if choice.message else ""
+                if remote and not allow_empty and not text.strip():  # null content: the post-call rule never saw it
+                    raise ModelCallError(model, f"{EMPTY_REPLY} (finish_reason={choice.finish_reason})", kind="empty")
+            except Exception as exc:
+                failure = classify_failure(exc)
+                count_call(self.tally, failed, failure.cause)
+                if isinstance(exc, ModelCallError):
                     raise
-                await asyncio.sleep(_retry_delay_s(litellm, first, retries))
-                response = await self._retry_router(litellm).acompletion(**{**kwargs, "num_retries": retries - 1})
-            choice = response.choices[0]
-            text = (choice.message.content or "") if choice.message else ""
-            if remote and not allow_empty and not text.strip():  # null content: the post-call rule never saw it
-                raise ModelCallError(model, f"{EMPTY_REPLY} (finish_reason={choice.finish_reason})", kind="empty")
-        except Exception as exc:
-            self._count(failed, exc)
-            if isinstance(exc, ModelCallError):
-                raise
-            raise ModelCallError(model, f"{type(exc).__name__}: {exc}", kind=_error_kind(exc)) from exc
-        finally:
-            _FAILED_ATTEMPTS.reset(failed_token)
-            _REJECT_EMPTY.reset(empty_token)
-        self._count(failed, None)
+                raise ModelCallError(model, f"{type(exc).__name__}: {exc}", kind=failure.kind) from exc
+            finally:
+                _REJECT_EMPTY.reset(empty_token)
+        count_call(self.tally, failed, None)
         latency_ms = (time.perf_counter() - started) * 1000
         usage = getattr(response, "usage", None)
         cost = None
@@ -409,20 +276,6 @@ class LiteLLMChat:
             cost_usd=cost,
             latency_ms=latency_ms,
         )
-
-    def _count(self, failed: list[str], final: Exception | None) -> None:
-        """Add one call to this instance's tally and to the conversation's, if the runner set one."""
-        call = CallTally(calls=1, retries=Counter(failed))
-        if final is not None:
-            cause = "empty" if isinstance(final, ModelCallError) and final.kind == "empty" else failure_cause(final)
-            if call.retries[cause] > 0:
-                call.retries[cause] -= 1  # the last failed attempt is the call's failure, not a retry
-            call.failures[cause] += 1
-        call.retries = +call.retries  # drop zero counts
-        self.tally.add(call)
-        conversation = _CONVERSATION_TALLY.get()
-        if conversation is not None:
-            conversation.add(call)
 
     def _retry_router(self, litellm: Any) -> Any:
         """A litellm Router that accepts any model id; built on the first retry only."""

@@ -157,7 +157,7 @@ def test_outcome_rates_use_wilson_and_leave_errors_out() -> None:
         ]
     )
     rates = Q.outcome_rates(counts).set_index("outcome")
-    assert list(rates.index) == ["success", "silent_failure"]  # DESIGN.md order, no error row
+    assert list(rates.index) == ["success", "silent_failure"]  # docs/design.md order, no error row
     expected = wilson_interval(3, 10)
     assert rates.loc["success", "n_conversations"] == 10
     assert rates.loc["success", "rate"] == pytest.approx(0.3)

@@ -10,7 +10,7 @@ from functools import partial
 import pytest
 
 from simulator import LiteLLMChat, ModelCallError, ModelConfigError, scrub_secrets, validate_model_id
-from simulator.models._provider import (
+from simulator.models._preparation import (
     RequestPreparationExecutor,
     _litellm_preparation_provider,
     install_request_preparation_executor,
