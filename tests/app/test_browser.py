@@ -108,7 +108,7 @@ def test_compare_page(page: Page, served: dict[str, object]) -> None:
     page.locator("[data-testid='stVegaLiteChart'] svg [aria-roledescription='point']").first.wait_for(
         state="attached"
     )  # two knobs
-    assert page.locator("[data-testid='stVegaLiteChart']").count() == 3
+    expect(page.locator("[data-testid='stVegaLiteChart']")).to_have_count(3)  # waits for the third chart to draw
     shot(page, "compare")
 
 
