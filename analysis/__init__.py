@@ -11,6 +11,7 @@ from analysis._outcomes import Outcome, OutcomeRecord, SimpleQAGrade, score_conv
 from analysis._queries import Queryable, get_conversation, list_runs, summary_by_kind
 from analysis._replay import DEFAULT_SYSTEM_PROMPT as REPLAY_SYSTEM_PROMPT
 from analysis._replay import replay, replay_positions, replay_summary
+from analysis._validation import SourceFigures, figures_table, load_figures, save_figures, validate_by_source
 from analysis.baselines import ImportSummary, import_corpus, list_baselines
 from analysis.labellers import LABELLERS, JudgeError, Labeller, LabellerContext, RulesLabeller, get_labeller, known_labellers
 from analysis.stats import (
@@ -38,6 +39,7 @@ __all__ = [
     "Queryable",
     "RulesLabeller",
     "SimpleQAGrade",
+    "SourceFigures",
     "ValidationReport",
     "annotate",
     "benjamini_hochberg",
@@ -47,20 +49,24 @@ __all__ = [
     "bootstrap_ratio_difference",
     "cmh_test",
     "cohen_kappa",
+    "figures_table",
     "get_conversation",
     "get_labeller",
     "import_corpus",
     "known_labellers",
     "list_baselines",
     "list_runs",
+    "load_figures",
     "newcombe_difference",
     "outcome_row",
     "replay",
     "replay_positions",
     "replay_summary",
+    "save_figures",
     "score_conversation",
     "stratified_permutation_test",
     "summary_by_kind",
+    "validate_by_source",
     "validate_labeller",
     "wilson_interval",
 ]

@@ -45,7 +45,7 @@ def has_table(store: Queryable, table: str) -> bool:
     return bool(rows[0]["n"])
 
 
-def summary_by_kind(store: Queryable, run_id: str | None = None, labeller: str = "rules") -> list[dict[str, Any]]:
+def summary_by_kind(store: Queryable, run_id: str | None = None, labeller: str = "hybrid") -> list[dict[str, Any]]:
     """Per scenario kind: conversations, mean assistant turns, share of assistant turns that
     ask a question (live labels), errors."""
     where = "WHERE c.run_id = ?" if run_id else ""

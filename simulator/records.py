@@ -64,7 +64,7 @@ class RunConfig(BaseModel):
     """Timeout of one model call, in seconds."""
     num_retries: int = Field(default=3, ge=0)
     """Retries of a failed model call (litellm backs off between them)."""
-    labeller: str = "rules"
+    labeller: str = "hybrid"
     """Labeller used live during the run (the loop needs to know when the assistant asked)."""
     judge_model: str | None = None
     """Model id the `judge` labeller calls (only read when `labeller` is judge)."""

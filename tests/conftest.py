@@ -10,6 +10,9 @@ import pytest
 
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The corpora and data sets live outside the repository (their licences keep their text out of
+# it); the suite reads them from the shared folder beside the clone unless told otherwise.
+os.environ.setdefault("GROUNDSIM_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 from scenarios import Scenario
 from user_agents import Completion

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from analysis.baselines._read import CorpusFormatError, Utterance
-from analysis.labellers._tag_mapping import TagMapping, known_corpora, load_tag_mapping
+from analysis.labellers import TagMapping, known_corpora, load_tag_mapping
 from scenarios import Act, GroundsimError
 
 

@@ -1,7 +1,8 @@
 """Validate a labeller against human dialogue corpora (MRDA, ESConv, Persuasion for Good).
 
-The corpora stay where they are (../shared/data, read at run time: their licences keep
-their text out of this repository). Each helper-role utterance is labelled with the
+The corpora stay where the user keeps them (downloaded separately and read at run time:
+their licences keep their text out of this repository; `$GROUNDSIM_SHARED_DATA` or
+`--data-dir` names the folder). Each helper-role utterance is labelled with the
 previous utterance of another speaker as context, its tags are mapped to acts by the
 corpus's YAML mapping, and only the acts the corpus annotates are scored.
 """
@@ -24,11 +25,11 @@ DATA_DIR_ENV = "GROUNDSIM_SHARED_DATA"
 
 
 def default_data_dir() -> Path:
-    """`$GROUNDSIM_SHARED_DATA`, else `../shared/data` beside the repository."""
+    """`$GROUNDSIM_SHARED_DATA`: the folder holding `<corpus>/<split>.jsonl.gz`."""
     configured = os.environ.get(DATA_DIR_ENV)
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not configured:
+        raise TagMappingError(f"no data folder: set {DATA_DIR_ENV} (or pass --data-dir) to the folder holding the corpus files")
+    return Path(configured)
 
 
 def corpus_rows(corpus: str, split: str, data_dir: Path | None = None) -> Iterator[dict[str, Any]]:

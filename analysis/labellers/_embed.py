@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from analysis.labellers._linear import sigmoid as _sigmoid
+from analysis.labellers._linear import train_logistic, train_softmax
 from analysis.labellers._protocol import LABELLERS
 from scenarios import Act, GroundsimError, Stance, TurnLabel
 
@@ -129,65 +131,6 @@ class EmbedLabeller:
             asks = "?" in text or any(a in (Act.clarification, Act.understanding_check, Act.follow_up) for a in acts)
             out.append(TurnLabel(acts=acts, stance=STANCES[int(s_i)], asks_question=asks))
         return out
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
-def train_logistic(x: np.ndarray, y: np.ndarray, mask: np.ndarray, *, l2: float = 1e-4, steps: int = 2000, lr: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
-    """Independent binary logistic regressions (one per column of y), full batch, from zeros.
-
-    `mask` (same shape as y) says which labels are known: a corpus that has no tag for an
-    act contributes nothing to that act's loss. Positives are up-weighted by the square
-    root of the class ratio so rare acts are not ignored. Deterministic.
-    """
-    d = x.shape[1]
-    k = y.shape[1]
-    pos = (y * mask).sum(0)
-    neg = ((1 - y) * mask).sum(0)
-    pos_weight = np.sqrt(np.maximum(neg, 1) / np.maximum(pos, 1))
-    sample_w = mask * np.where(y > 0, pos_weight, 1.0)
-    norm = np.maximum(sample_w.sum(0), 1.0)
-    w = np.zeros((d, k))
-    b = np.zeros(k)
-    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
-    for t in range(1, steps + 1):
-        p = _sigmoid(x @ w + b)
-        g = (p - y) * sample_w / norm
-        grad_w = x.T @ g + l2 * w
-        grad_b = g.sum(0)
-        w, m_w, v_w = _adam(w, grad_w, m_w, v_w, t, lr * 0.02)
-        b, m_b, v_b = _adam(b, grad_b, m_b, v_b, t, lr * 0.02)
-    return w.astype(np.float32), b.astype(np.float32)
-
-
-def train_softmax(x: np.ndarray, labels: np.ndarray, classes: int, *, l2: float = 1e-4, steps: int = 2000, lr: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
-    """Multinomial logistic regression with balanced class weights, full batch, from zeros."""
-    n, d = x.shape
-    y = np.eye(classes)[labels]
-    counts = np.maximum(y.sum(0), 1)
-    sample_w = (n / (classes * counts))[labels][:, None]
-    w = np.zeros((d, classes))
-    b = np.zeros(classes)
-    m_w, v_w, m_b, v_b = np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b)
-    for t in range(1, steps + 1):
-        z = x @ w + b
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        g = (p - y) * sample_w / n
-        w, m_w, v_w = _adam(w, x.T @ g + l2 * w, m_w, v_w, t, lr * 0.02)
-        b, m_b, v_b = _adam(b, g.sum(0), m_b, v_b, t, lr * 0.02)
-    return w.astype(np.float32), b.astype(np.float32)
-
-
-def _adam(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float) -> tuple[np.ndarray, ...]:
-    m = 0.9 * m + 0.1 * grad
-    v = 0.999 * v + 0.001 * grad * grad
-    m_hat = m / (1 - 0.9**t)
-    v_hat = v / (1 - 0.999**t)
-    return param - lr * m_hat / (np.sqrt(v_hat) + 1e-8), m, v
 
 
 # ------------------------------------------------------------------ training data

@@ -44,6 +44,8 @@ class GoldRow(BaseModel):
     """Gold stance."""
     note: str | None = None
     """Why the labeller of this row decided as they did, where it was not obvious."""
+    style: str | None = None
+    """The model style the turn imitates (concise, moralising, terse, careful, rambling, long, ...)."""
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -159,6 +161,7 @@ def read_gold_jsonl(path: Path | str) -> list[GoldRow]:
                 acts=tuple(a for a in Act if a.value in acts),
                 stance=Stance(stance),
                 note=note,
+                style=obj.get("style") if isinstance(obj.get("style"), str) else None,
             )
         )
     return out

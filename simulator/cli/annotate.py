@@ -8,7 +8,7 @@ from simulator.cli.wiring import build_labeller
 
 def annotate(
     db: DbOption = "groundsim.duckdb",
-    labeller: LabellerOption = "rules",
+    labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
 ) -> None:
     """Label every stored assistant turn this labeller (name and version) has not labelled

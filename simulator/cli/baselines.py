@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simulator.cli._common import DbOption, JudgeModelOption, add_plain_row, plain_table, stderr, stdout
+from simulator.cli._common import DbOption, JudgeModelOption, add_plain_row, labeller_help, plain_table, stderr, stdout
 from simulator.cli.wiring import build_labeller
 
 app = typer.Typer(
@@ -31,7 +31,7 @@ app = typer.Typer(
 def import_(
     corpus: Annotated[str, typer.Option("--corpus", envvar="GROUNDSIM_CORPUS", help="A corpus file (.jsonl or .jsonl.gz) or a folder of them (searched recursively; files not in the utterance schema are skipped).")],
     db: DbOption = "groundsim.duckdb",
-    labeller: Annotated[list[str] | None, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Labeller to run over the human turns; repeatable to compare labellers. [default: rules]")] = None,
+    labeller: Annotated[list[str] | None, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Labeller to run over the human turns; repeatable to compare labellers. [default: hybrid] " + labeller_help())] = None,
     judge_model: JudgeModelOption = None,
     role: Annotated[list[str] | None, typer.Option("--role", envvar="GROUNDSIM_ROLE", help="The helper role (whose turns stand beside an assistant's); repeatable. [default: the tag mapping's: mrda participant, esconv supporter, persuasion_for_good persuader; required for a corpus without a mapping and several roles]")] = None,
     split: Annotated[list[str] | None, typer.Option("--split", envvar="GROUNDSIM_SPLIT", help="Only rows of this split (train, dev, ...); repeatable. [default: every split found]")] = None,
@@ -54,7 +54,7 @@ def import_(
     from analysis.baselines import import_corpus
     from simulator import Store
 
-    labellers = [build_labeller(name, judge_model) for name in (labeller or ["rules"])]
+    labellers = [build_labeller(name, judge_model) for name in (labeller or ["hybrid"])]
 
     def skipped(path: Path) -> None:
         stderr.print(f"skipped {path}: not in the utterance schema")

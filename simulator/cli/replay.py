@@ -18,7 +18,7 @@ def replay(
     sample: Annotated[int, typer.Option("--sample", envvar="GROUNDSIM_SAMPLE", min=1, help="Conversations to sample (seeded); all when the corpus has fewer.")] = 50,
     db: DbOption = "groundsim.duckdb",
     seed: Annotated[int, typer.Option("--seed", envvar="GROUNDSIM_SEED", help="Seed of the sample and of the model calls.")] = 0,
-    labeller: LabellerOption = "rules",
+    labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
     role: Annotated[list[str] | None, typer.Option("--role", envvar="GROUNDSIM_ROLE", help="Helper role whose turns the model writes; repeatable. [default: the tag mapping's]")] = None,
     split: Annotated[list[str] | None, typer.Option("--split", envvar="GROUNDSIM_SPLIT", help="Only conversations of this split; repeatable.")] = None,

@@ -47,7 +47,7 @@ def report(
     baseline: Annotated[str | None, typer.Option("--baseline", envvar="GROUNDSIM_BASELINE", help="Human corpus to compare with, CORPUS or CORPUS:ROLE (see `groundsim baselines list`). [default: the stored corpus with the most helper turns]")] = None,
     baseline_source: Annotated[str, typer.Option("--baseline-source", envvar="GROUNDSIM_BASELINE_SOURCE", help="labeller: human turns labelled by the same labeller as the models (one instrument); tags: the corpus's own tags through the tag mapping.")] = "labeller",
     pair: Annotated[list[str] | None, typer.Option("--pair", envvar="GROUNDSIM_PAIR", help="BASE_MODEL:TUNED_MODEL for the alignment tax (every metric as tuned minus base); repeatable.")] = None,
-    labeller: LabellerOption = "rules",
+    labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
     annotate: Annotated[bool, typer.Option("--annotate/--no-annotate", envvar="GROUNDSIM_REPORT_ANNOTATE", help="First label and score what this labeller has not yet (incremental, like `groundsim annotate`).")] = True,
     resamples: Annotated[int, typer.Option("--resamples", envvar="GROUNDSIM_RESAMPLES", min=100, help="Bootstrap resamples and permutations per interval or test.")] = 10_000,

@@ -70,7 +70,7 @@ def run(
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", envvar="GROUNDSIM_MAX_TOKENS", help="Most tokens per assistant turn. [default: 512]")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", envvar="GROUNDSIM_TIMEOUT", help="Seconds before one model call times out. [default: 120]")] = None,
     retries: Annotated[int | None, typer.Option("--retries", envvar="GROUNDSIM_RETRIES", help="Retries of a failed model call. [default: 3]")] = None,
-    labeller: Annotated[str | None, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Live labeller. [default: rules] " + labeller_help())] = None,
+    labeller: Annotated[str | None, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Live labeller. [default: hybrid] " + labeller_help())] = None,
     judge_model: JudgeModelOption = None,
     preflight: Annotated[bool | None, typer.Option("--preflight/--no-preflight", envvar="GROUNDSIM_PREFLIGHT", help="Check each model with one tiny call before starting. [default: on]")] = None,
     retry_errors: Annotated[bool | None, typer.Option("--retry-errors/--keep-errors", envvar="GROUNDSIM_RETRY_ERRORS", help="On a rerun, run again jobs stored as errors. [default: retry]")] = None,

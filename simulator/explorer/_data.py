@@ -156,11 +156,10 @@ class Data:
 
 @st.cache_resource
 def default_labeller() -> str:
-    """The current rules labeller (`rules@VERSION`): what a run labels with unless told otherwise."""
-    from analysis.labellers import get_labeller
+    """The default labeller (`hybrid@VERSION`): what a run labels with unless told otherwise."""
+    from analysis.labellers import HybridLabeller
 
-    rules = get_labeller("rules")
-    return f"{rules.name}@{rules.version}"
+    return f"{HybridLabeller.name}@{HybridLabeller.version}"
 
 
 def open_data(db: str) -> Data:

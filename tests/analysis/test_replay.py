@@ -204,7 +204,7 @@ def test_replay_command_through_an_openai_compatible_server(corpus_file: Path, d
         again = cli.invoke(app, args)
         assert again.exit_code == 0 and "0 written by openai/fake, 4 already stored" in again.output
     rows = Store(db_path).query("SELECT model, model_text, model_acts, labeller FROM replay_turns")
-    assert len(rows) == 4 and all(r["model"] == "openai/fake" and r["labeller"] == "rules" for r in rows)
+    assert len(rows) == 4 and all(r["model"] == "openai/fake" and r["labeller"] == "hybrid" for r in rows)
     assert all("clarification" in r["model_acts"] or "follow_up" in r["model_acts"] for r in rows)
 
 

@@ -1,0 +1,104 @@
+"""The `hybrid` labeller (the default): the rules as transparent features, a linear model on top.
+
+Why: hand-written rules read wording; they miss refusals phrased impersonally, abstentions
+that point elsewhere, and let one sentence of a long answer decide. A linear model over the
+rules' verdicts (on the whole turn, its opening and its closing) plus position-tagged word
+n-grams learns how those cues combine, from every dev source the project has: the gold
+turns, the fresh-wording sets written in real models' styles, and the XSTest dev portion's
+human labels. It stays inspectable (a vocabulary and a weight per key) and fast (numpy
+only: no torch at label time), and `groundsim train-labeller` rebuilds the shipped weights
+byte-for-byte from the same data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from analysis.labellers._hybrid_features import weighted_keys
+from analysis.labellers._linear import sigmoid
+from analysis.labellers._protocol import LABELLERS
+from analysis.labellers._rules import RulesLabeller
+from scenarios import Act, GroundsimError, Stance, TurnLabel
+
+ACTS = tuple(Act)
+STANCES = tuple(Stance)
+ASKING = (Act.clarification, Act.understanding_check, Act.follow_up)
+WEIGHTS_PATH = Path(__file__).resolve().parent / "weights" / "hybrid_v1.npz"
+
+
+class HybridWeightsError(GroundsimError):
+    """The hybrid labeller's weights file is missing or not of this version."""
+
+
+class HybridModel:
+    """A vocabulary and one weight column per act and per stance."""
+
+    def __init__(self, vocab: Sequence[str], act_w: np.ndarray, act_b: np.ndarray, stance_w: np.ndarray, stance_b: np.ndarray, meta: dict | None = None) -> None:
+        self.vocab = list(vocab)
+        self.index = {k: i for i, k in enumerate(self.vocab)}
+        self.act_w, self.act_b = act_w.astype(np.float32), act_b.astype(np.float32)
+        self.stance_w, self.stance_b = stance_w.astype(np.float32), stance_b.astype(np.float32)
+        self.meta = meta or {}
+
+    @classmethod
+    def load(cls, path: Path | str) -> HybridModel:
+        path = Path(path)
+        if not path.is_file():
+            raise HybridWeightsError(f"no weights at {path}; rebuild them with `groundsim train-labeller`")
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            return cls([str(k) for k in data["vocab"]], data["act_w"], data["act_b"], data["stance_w"], data["stance_b"], meta)
+
+    def save(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            path,
+            meta=np.array(json.dumps(self.meta, sort_keys=True)),
+            vocab=np.array(self.vocab),
+            act_w=self.act_w.astype(np.float16),
+            act_b=self.act_b,
+            stance_w=self.stance_w.astype(np.float16),
+            stance_b=self.stance_b,
+        )
+        return path
+
+    def scores(self, keys: list[tuple[str, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """(act probabilities, stance logits) of one turn's keys; unknown keys are ignored."""
+        idx = [self.index[k] for k, _ in keys if k in self.index]
+        val = np.array([v for k, v in keys if k in self.index], dtype=np.float32)
+        act = self.act_b + (val @ self.act_w[idx] if idx else 0.0)
+        stance = self.stance_b + (val @ self.stance_w[idx] if idx else 0.0)
+        return sigmoid(np.asarray(act, dtype=np.float64)), np.asarray(stance, dtype=np.float64)
+
+
+def decide(act_prob: np.ndarray, stance_logits: np.ndarray, text: str) -> TurnLabel:
+    """Turn scores into one consistent label (a clarify-only turn asks something)."""
+    stance = STANCES[int(np.argmax(stance_logits))]
+    acts = [a for a, p in zip(ACTS, act_prob, strict=True) if p >= 0.5]
+    if stance is Stance.clarify_only and not any(a in ASKING for a in acts):
+        best = max(ASKING, key=lambda a: act_prob[ACTS.index(a)])
+        acts.append(best)
+    acts.sort(key=ACTS.index)
+    asks = any(a in ASKING for a in acts)
+    return TurnLabel(acts=tuple(acts), stance=stance, asks_question=asks)
+
+
+@LABELLERS.register("hybrid")
+class HybridLabeller:
+    """The default: rules as features plus a linear model trained on every dev source (numpy only, fast)."""
+
+    name = "hybrid"
+    version = "1"
+
+    def __init__(self, model: HybridModel | None = None, weights_path: Path | str | None = None) -> None:
+        self.rules = RulesLabeller()
+        self.model = model or HybridModel.load(weights_path or WEIGHTS_PATH)
+
+    def label(self, text: str, previous: str | None = None) -> TurnLabel:
+        act_prob, stance = self.model.scores(weighted_keys(text, previous, self.rules))
+        return decide(act_prob, stance, text)
