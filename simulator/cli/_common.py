@@ -54,3 +54,7 @@ JudgeModelOption = Annotated[
     str | None,
     typer.Option("--judge-model", envvar="GROUNDSIM_JUDGE_MODEL", help="litellm model id the judge labeller calls (needed with --labeller judge), e.g. openai/gpt-4o-mini."),
 ]
+JudgeApiBaseOption = Annotated[
+    str | None,
+    typer.Option("--judge-api-base", envvar="GROUNDSIM_JUDGE_API_BASE", help="Base URL of an OpenAI-compatible server for an openai/NAME judge model, e.g. http://127.0.0.1:8000/v1."),
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.cli._common import DbOption, JudgeModelOption, LabellerOption, stderr, stdout
+from simulator.cli._common import DbOption, JudgeApiBaseOption, JudgeModelOption, LabellerOption, stderr, stdout
 from simulator.cli.wiring import build_labeller
 
 
@@ -10,6 +10,7 @@ def annotate(
     db: DbOption = "groundsim.duckdb",
     labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
+    judge_api_base: JudgeApiBaseOption = None,
 ) -> None:
     """Label every stored assistant turn this labeller (name and version) has not labelled
     yet, then score every conversation it has not scored. Rerunning does nothing new.
@@ -23,7 +24,7 @@ def annotate(
     store = Store(db)
     store.check_readable()
     store.migrate()
-    chosen = build_labeller(labeller, judge_model)
+    chosen = build_labeller(labeller, judge_model, judge_api_base=judge_api_base)
 
     def progress(done: int, total: int) -> None:
         stderr.print(f"labelled {done}/{total} turns", end="\r")

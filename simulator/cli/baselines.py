@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from simulator.cli._common import DbOption, JudgeModelOption, add_plain_row, labeller_help, plain_table, stderr, stdout
+from simulator.cli._common import DbOption, JudgeApiBaseOption, JudgeModelOption, add_plain_row, labeller_help, plain_table, stderr, stdout
 from simulator.cli.wiring import build_labeller
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ def import_(
     db: DbOption = "groundsim.duckdb",
     labeller: Annotated[list[str] | None, typer.Option("--labeller", "-l", envvar="GROUNDSIM_LABELLER", help="Labeller to run over the human turns; repeatable to compare labellers. [default: hybrid] " + labeller_help())] = None,
     judge_model: JudgeModelOption = None,
+    judge_api_base: JudgeApiBaseOption = None,
     role: Annotated[list[str] | None, typer.Option("--role", envvar="GROUNDSIM_ROLE", help="The helper role (whose turns stand beside an assistant's); repeatable. [default: the tag mapping's: mrda participant, esconv supporter, persuasion_for_good persuader; required for a corpus without a mapping and several roles]")] = None,
     split: Annotated[list[str] | None, typer.Option("--split", envvar="GROUNDSIM_SPLIT", help="Only rows of this split (train, dev, ...); repeatable. [default: every split found]")] = None,
     resamples: Annotated[int, typer.Option("--resamples", envvar="GROUNDSIM_RESAMPLES", min=100, help="Bootstrap resamples per interval.")] = 10_000,
@@ -54,7 +55,7 @@ def import_(
     from analysis.baselines import import_corpus
     from simulator import Store
 
-    labellers = [build_labeller(name, judge_model) for name in (labeller or ["hybrid"])]
+    labellers = [build_labeller(name, judge_model, judge_api_base=judge_api_base) for name in (labeller or ["hybrid"])]
 
     def skipped(path: Path) -> None:
         stderr.print(f"skipped {path}: not in the utterance schema")

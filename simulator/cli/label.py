@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli._common import JudgeModelOption, LabellerOption, stderr, stdout
+from simulator.cli._common import JudgeApiBaseOption, JudgeModelOption, LabellerOption, stderr, stdout
 from simulator.cli.wiring import build_labeller
 
 
@@ -16,6 +16,7 @@ def label(
     output: Annotated[Path, typer.Option("--output", "-o", help="JSONL written with each input object plus \"acts\" and \"stance\".")],
     labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
+    judge_api_base: JudgeApiBaseOption = None,
 ) -> None:
     """Label assistant turns from a file.
 
@@ -26,7 +27,7 @@ def label(
     """
     from analysis.labellers import label_jsonl
 
-    n = label_jsonl(input, output, build_labeller(labeller, judge_model))
+    n = label_jsonl(input, output, build_labeller(labeller, judge_model, judge_api_base=judge_api_base))
     stdout.print(f"labelled {n} turn(s) -> {output}")
 
 
@@ -39,6 +40,7 @@ DataDirOption = Annotated[
 def validate_labeller(
     labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
+    judge_api_base: JudgeApiBaseOption = None,
     gold: Annotated[Path | None, typer.Option("--gold", "-g", help="Instead: one gold JSONL file ({\"id\", \"text\", \"previous\"?, \"acts\", \"stance\"} per line), with the full per-act and per-stance table and the confusion matrix.")] = None,
     data_dir: DataDirOption = None,
     corpus_limit: Annotated[int | None, typer.Option("--corpus-limit", envvar="GROUNDSIM_CORPUS_LIMIT", help="Score at most this many utterances per human corpus (quick runs). [default: all of the dev split]")] = None,
@@ -63,7 +65,7 @@ def validate_labeller(
     from analysis import validate_labeller as run_validation
     from analysis.labellers import read_gold_jsonl
 
-    chosen = build_labeller(labeller, judge_model)
+    chosen = build_labeller(labeller, judge_model, judge_api_base=judge_api_base)
     if gold is not None:
         report = run_validation(chosen, read_gold_jsonl(gold), gold_source=str(gold))
         stdout.print(report.to_text(), markup=False)

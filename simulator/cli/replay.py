@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from simulator.cli._common import DbOption, JudgeModelOption, LabellerOption, add_plain_row, plain_table, stderr, stdout
+from simulator.cli._common import DbOption, JudgeApiBaseOption, JudgeModelOption, LabellerOption, add_plain_row, plain_table, stderr, stdout
 from simulator.cli.wiring import build_labeller
 
 
@@ -20,6 +20,7 @@ def replay(
     seed: Annotated[int, typer.Option("--seed", envvar="GROUNDSIM_SEED", help="Seed of the sample and of the model calls.")] = 0,
     labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
+    judge_api_base: JudgeApiBaseOption = None,
     role: Annotated[list[str] | None, typer.Option("--role", envvar="GROUNDSIM_ROLE", help="Helper role whose turns the model writes; repeatable. [default: the tag mapping's]")] = None,
     split: Annotated[list[str] | None, typer.Option("--split", envvar="GROUNDSIM_SPLIT", help="Only conversations of this split; repeatable.")] = None,
     history_turns: Annotated[int, typer.Option("--history-turns", envvar="GROUNDSIM_HISTORY_TURNS", min=1, help="Human turns of history the model sees before each position (the last N).")] = 10,
@@ -57,7 +58,7 @@ def replay(
     from simulator import preflight as run_preflight
 
     validate_model_id(model)
-    chosen = build_labeller(labeller, judge_model)
+    chosen = build_labeller(labeller, judge_model, judge_api_base=judge_api_base)
     utterances, _, _ = read_utterances(corpus, splits=split, on_skip=lambda p: stderr.print(f"skipped {p}: not in the utterance schema"))
     turns = build_turns(utterances)
     corpora = sorted({t.corpus for t in turns})

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from scenarios import GroundsimError
-from simulator.cli._common import DbOption, JudgeModelOption, LabellerOption, stderr, stdout
+from simulator.cli._common import DbOption, JudgeApiBaseOption, JudgeModelOption, LabellerOption, stderr, stdout
 from simulator.cli.wiring import build_labeller
 
 
@@ -49,6 +49,7 @@ def report(
     pair: Annotated[list[str] | None, typer.Option("--pair", envvar="GROUNDSIM_PAIR", help="BASE_MODEL:TUNED_MODEL for the alignment tax (every metric as tuned minus base); repeatable.")] = None,
     labeller: LabellerOption = "hybrid",
     judge_model: JudgeModelOption = None,
+    judge_api_base: JudgeApiBaseOption = None,
     annotate: Annotated[bool, typer.Option("--annotate/--no-annotate", envvar="GROUNDSIM_REPORT_ANNOTATE", help="First label and score what this labeller has not yet (incremental, like `groundsim annotate`).")] = True,
     resamples: Annotated[int, typer.Option("--resamples", envvar="GROUNDSIM_RESAMPLES", min=100, help="Bootstrap resamples and permutations per interval or test.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", envvar="GROUNDSIM_REPORT_SEED", help="Seed of every resampling (the same seed reproduces the same intervals).")] = 0,
@@ -70,7 +71,7 @@ def report(
         raise ReportOptionError(f"--baseline-source must be labeller or tags, not {baseline_source!r}")
     store = Store(db)
     store.check_readable()
-    chosen = build_labeller(labeller, judge_model)
+    chosen = build_labeller(labeller, judge_model, judge_api_base=judge_api_base)
     coverage = annotation_coverage(store, chosen.name, chosen.version)
     if not coverage.complete:
         if not annotate:

@@ -23,15 +23,15 @@ def build_chat(*, api_base: str | None = None, timeout_s: float = 120.0, num_ret
     return LiteLLMChat(api_base=api_base, timeout_s=timeout_s, num_retries=num_retries)
 
 
-def build_labeller(name: str, judge_model: str | None = None, *, chat: ChatModel | None = None) -> Labeller:
-    """The labeller registered as `name`; a judge model gets a model client (given or new)."""
+def build_labeller(name: str, judge_model: str | None = None, *, chat: ChatModel | None = None, judge_api_base: str | None = None) -> Labeller:
+    """The labeller registered as `name`; a judge model gets a model client (given, or new on `judge_api_base`)."""
     from analysis.labellers import LabellerContext, get_labeller
 
     if judge_model:
         from simulator.models import validate_model_id
 
         validate_model_id(judge_model)
-        chat = chat or build_chat(num_retries=2)
+        chat = chat or build_chat(api_base=judge_api_base, num_retries=2)
     return get_labeller(name, LabellerContext(judge_model=judge_model, chat=chat))
 
 
