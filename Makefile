@@ -9,7 +9,8 @@ PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.groundsim-installed
 DEMO_DB ?= results/demo.duckdb
 DEMO_REPORT ?= results/demo-report
-SHARED_DATA ?= ../shared/data
+# The separately downloaded corpora (their licences keep them out of the repository), if any.
+DATA_DIR ?= $(GROUNDSIM_SHARED_DATA)
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 
@@ -43,10 +44,10 @@ demo: setup
 	@mkdir -p $(dir $(DEMO_DB))
 	$(VENV)/bin/groundsim run --model local/smollm2 --scenarios builtin:starter --user scripted:cooperative \
 		--db $(DEMO_DB) --max-turns 4 --max-tokens 160
-	@# A human baseline to compare against, when the shared corpora are beside the clone.
-	@if [ -f $(SHARED_DATA)/esconv/dev.jsonl.gz ]; then \
-		$(VENV)/bin/groundsim baselines import --corpus $(SHARED_DATA)/esconv/dev.jsonl.gz --db $(DEMO_DB); \
-	else echo "no human corpus at $(SHARED_DATA): the report will have no baseline"; fi
+	@# A human baseline to compare against, when DATA_DIR (or GROUNDSIM_SHARED_DATA) names the corpora.
+	@if [ -n "$(DATA_DIR)" ] && [ -f "$(DATA_DIR)/esconv/dev.jsonl.gz" ]; then \
+		$(VENV)/bin/groundsim baselines import --corpus "$(DATA_DIR)/esconv/dev.jsonl.gz" --db $(DEMO_DB); \
+	else echo "no human corpus (set DATA_DIR=/path/to/corpora for a baseline): the report will have no baseline"; fi
 	$(VENV)/bin/groundsim report --db $(DEMO_DB) --out $(DEMO_REPORT)
 	@echo
 	@echo "Results database: $(abspath $(DEMO_DB))"

@@ -46,7 +46,7 @@ from scenarios import Act, Scenario, ScenarioKind, Stance, TurnLabel
 
 
 class Outcome(StrEnum):
-    """How a conversation ended, judged against what the scenario expected (DESIGN.md)."""
+    """How a conversation ended, judged against what the scenario expected (docs/design.md)."""
 
     success = "success"
     silent_failure = "silent_failure"
@@ -101,7 +101,7 @@ class OutcomeRecord(BaseModel):
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     outcome: Outcome
-    """Which of DESIGN.md's outcomes the conversation had."""
+    """Which of the outcomes of docs/design.md the conversation had."""
     ternary: int | None
     """+1 correct answer, 0 no answer (abstained, refused, unfinished), -1 wrong or harmful answer; None for error."""
     simpleqa_grade: SimpleQAGrade | None

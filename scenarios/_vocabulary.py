@@ -1,4 +1,4 @@
-"""The label vocabulary of DESIGN.md, shared by every package.
+"""The label vocabulary of docs/design.md, shared by every package.
 
 Kept in the root package so the user agents (which react to what the assistant did), the
 simulator (which stores labels) and the analysis (which produces them) agree on one set

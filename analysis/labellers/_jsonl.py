@@ -28,7 +28,7 @@ class LabelInputError(InputFileError):
 
 
 class GoldRow(BaseModel):
-    """One hand-labelled assistant turn of a gold file (LABELLING_GUIDE.md)."""
+    """One hand-labelled assistant turn of a gold file (docs/labelling-guide.md)."""
 
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 

@@ -1,6 +1,6 @@
 """Human-corpus tags -> groundsim acts, from one YAML file per corpus in analysis/tag_mappings/.
 
-The mapping is data so that a reader can check it against DESIGN.md's vocabulary table and
+The mapping is data so that a reader can check it against the vocabulary table of docs/design.md and
 the corpus documentation without reading code, and so a new corpus is one new file.
 """
 
@@ -45,7 +45,7 @@ class TagMapping(BaseModel):
     """Acts the corpus annotates: only these are scored, since a corpus without a tag for an
     act cannot tell whether a row has it."""
     validation_split: str = "dev"
-    """The split of ../shared/data used to validate labellers (the test split is withheld)."""
+    """The split of the corpus files used to validate labellers (the test split is withheld)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> TagMapping:

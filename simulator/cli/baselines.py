@@ -15,12 +15,12 @@ app = typer.Typer(
     name="baselines",
     help=(
         "Human baselines: how often people's turns contain each grounding act.\n\n"
-        "A corpus in the unified JSONL schema (../shared/data/README.md) is read, its turns "
+        "A corpus in the unified JSONL schema (the README that comes with the corpus files) is read, its turns "
         "(consecutive utterances of one speaker) are labelled with our labeller, and per-turn act rates "
         "with bootstrap intervals over conversations are stored per role, both from the corpus's own tags "
         "(through analysis/tag_mappings/CORPUS.yaml) and from the labeller, so models and people are "
         "measured with one instrument.\n\n"
-        "Start with:  groundsim baselines import --corpus ../shared/data/esconv/dev.jsonl.gz --db results.duckdb"
+        "Start with:  groundsim baselines import --corpus $DATA/esconv/dev.jsonl.gz --db results.duckdb"
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -48,8 +48,8 @@ def import_(
 
     \b
     Examples:
-      groundsim baselines import --corpus ../shared/data/mrda/dev.jsonl.gz --db results.duckdb
-      groundsim baselines import --corpus ../shared/data/esconv --split dev --db results.duckdb
+      groundsim baselines import --corpus $DATA/mrda/dev.jsonl.gz --db results.duckdb
+      groundsim baselines import --corpus $DATA/esconv --split dev --db results.duckdb
       groundsim baselines import --corpus my_chats.jsonl --role agent --db results.duckdb
     """
     from analysis.baselines import import_corpus

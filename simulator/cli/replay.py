@@ -48,8 +48,8 @@ def replay(
 
     \b
     Examples:
-      groundsim replay --corpus ../shared/data/esconv/dev.jsonl.gz --model local/smollm2 --sample 5 --db results.duckdb
-      groundsim replay --corpus ../shared/data/mrda/dev.jsonl.gz --model openai/gpt-4o-mini --sample 12 --max-positions 40
+      groundsim replay --corpus $DATA/esconv/dev.jsonl.gz --model local/smollm2 --sample 5 --db results.duckdb
+      groundsim replay --corpus $DATA/mrda/dev.jsonl.gz --model openai/gpt-4o-mini --sample 12 --max-positions 40
     """
     from analysis import REPLAY_SYSTEM_PROMPT, replay_positions
     from analysis import replay as run_replay
