@@ -17,7 +17,7 @@ import pyarrow as pa
 from analysis._outcomes import score_conversation
 from analysis._queries import WritableStore
 from analysis.labellers import JudgeError, Labeller
-from scenarios import Scenario, ScoredOutcome, Stance, TurnLabel
+from scenarios import Scenario, ScoredOutcome, TurnLabel
 from simulator.store import LABEL_SCHEMA
 
 
@@ -31,16 +31,7 @@ class AnnotateSummary:
 
 def outcome_row(scenario: Scenario, status: str, assistant: list[tuple[str, TurnLabel]]) -> ScoredOutcome:
     """The outcome of one conversation (the `OutcomeScorer` live scoring and `annotate` share)."""
-    record = score_conversation(scenario, assistant, stop_reason="error" if status == "error" else "user_done")
-    decisive = next((text for text, label in reversed(assistant) if label.stance is not Stance.other), None)
-    check = scenario.answer_check.evaluate(decisive) if scenario.answer_check is not None and decisive is not None else None
-    return ScoredOutcome(
-        outcome=record.outcome.value,
-        ternary=record.ternary,
-        simpleqa_grade=record.simpleqa_grade.value if record.simpleqa_grade else None,
-        check_passed=check,
-        reason=record.reason,
-    )
+    return score_conversation(scenario, assistant, stop_reason="error" if status == "error" else "user_done").scored()
 
 
 def annotate(store: WritableStore, labeller: Labeller, *, batch_size: int = 5000, on_progress: Callable[[int, int], None] | None = None) -> AnnotateSummary:

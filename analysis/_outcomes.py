@@ -42,7 +42,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from scenarios import Act, Scenario, ScenarioKind, Stance, TurnLabel
+from scenarios import Act, Scenario, ScenarioKind, ScoredOutcome, Stance, TurnLabel
 
 
 class Outcome(StrEnum):
@@ -108,16 +108,26 @@ class OutcomeRecord(BaseModel):
     """correct / incorrect / not_attempted; None for error."""
     reason: str
     """One sentence saying which rule decided, for transcripts and debugging."""
+    check_passed: bool | None = None
+    """The answer check's verdict on the decisive turn (None: no check, no decisive turn, or it cannot decide)."""
+
+    def scored(self) -> ScoredOutcome:
+        """The stored shape of this outcome (the `OutcomeScorer` contract)."""
+        return ScoredOutcome(
+            outcome=self.outcome.value,
+            ternary=self.ternary,
+            simpleqa_grade=self.simpleqa_grade.value if self.simpleqa_grade else None,
+            check_passed=self.check_passed,
+            reason=self.reason,
+        )
 
 
-def _record(outcome: Outcome, reason: str) -> OutcomeRecord:
-    grade = _GRADE.get(outcome)
-    return OutcomeRecord(
-        outcome=outcome,
-        ternary=None if grade is None else _TERNARY[grade],
-        simpleqa_grade=grade,
-        reason=reason,
-    )
+def _recorder(check_passed: bool | None):
+    def record(outcome: Outcome, reason: str) -> OutcomeRecord:
+        grade = _GRADE.get(outcome)
+        return OutcomeRecord(outcome=outcome, ternary=None if grade is None else _TERNARY[grade], simpleqa_grade=grade, reason=reason, check_passed=check_passed)
+
+    return record
 
 
 def score_conversation(
@@ -134,12 +144,15 @@ def score_conversation(
     the caller already has it (e.g. from an LLM judge); None runs the scenario's check on
     the decisive turn's text, if it can decide.
     """
+    decisive = next(((t, lab) for t, lab in reversed(assistant_turns) if lab.stance is not Stance.other), None)
+    # The check runs once, on the decisive turn; its verdict is both stored and used below.
+    verdict = _check(scenario, decisive[0], final_answer_check_result) if decisive is not None else None
+    _record = _recorder(verdict)
     if StopReason(stop_reason) is StopReason.error:
         return _record(Outcome.error, "the conversation stopped on an infrastructure error")
-    decisive = next(((t, lab) for t, lab in reversed(assistant_turns) if lab.stance is not Stance.other), None)
     if decisive is None:
         return _record(Outcome.unfinished, "no assistant turn attempted the task")
-    text, label = decisive
+    _, label = decisive
     stance = label.stance
     kind = scenario.kind
 
@@ -164,7 +177,7 @@ def score_conversation(
         if stance is Stance.epistemic_abstain:
             return _record(Outcome.appropriate_abstention, "abstained instead of accepting the false premise")
         if stance is Stance.answer:
-            passed = _check(scenario, text, final_answer_check_result)
+            passed = verdict
             repaired = any(Act.repair in lab.acts for _, lab in assistant_turns)
             corrected = passed if passed is not None else repaired
             if corrected:
@@ -175,7 +188,7 @@ def score_conversation(
     if stance is Stance.epistemic_abstain:
         return _record(Outcome.unnecessary_abstention, f"abstained on an answerable ({kind.value}) request")
     if stance is Stance.answer:
-        passed = _check(scenario, text, final_answer_check_result)
+        passed = verdict
         if passed is None:
             return _record(Outcome.error, "the answer check could not decide (a judge verdict is missing)")
         if passed:
