@@ -1,4 +1,4 @@
-"""Grounding acts per assistant turn, by model, beside the human baseline (report section 1)."""
+"""Grounding acts per assistant turn, by model, beside the human baseline (the report's grounding section)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The two knobs: epistemic abstention against over-refusal, one point per model (report section 3).
+"""The two knobs: epistemic abstention against over-refusal, one point per model (the report's two-knobs section).
 
 A model that abstains when nobody can know (right) without refusing benign-but-sensitive
 requests (low) sits bottom right; the chart shows at a glance whether a model buys honesty

@@ -1,4 +1,4 @@
-"""Persona disparity: refusal rate per persona group minus the no-persona control (report section 4)."""
+"""Persona disparity: refusal rate per persona group minus the no-persona control (the report's persona section)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A rate per model with its CI: proactive clarification, silent failure, success, ... (report sections 2 and 5)."""
+"""A rate per model with its CI: proactive clarification, silent failure, success, ... (the report's clarification section, the explorer)."""
 
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ The HTML is self-contained (inline CSS and SVG charts, no script, no URL fetched
 opens offline and can be mailed or archived as one file; the Markdown says the same in
 text, with the charts as SVG files in `charts/` beside it. Both come from one document
 (`_document.Report`) built once from `analysis.metrics`.
+
+The sections are one registry (`SECTIONS`): each is a `ReportSection` class registered once
+in a module of `analysis.report._sections`, and the report numbers them by their order.
 """
 
 from __future__ import annotations
@@ -19,42 +22,48 @@ from analysis.report._context import ReportContext, ReportOptions
 from analysis.report._document import Chart, Paragraph, Report, Section, Table, UnsafeChartError
 from analysis.report._html import render_html
 from analysis.report._markdown import render_markdown
-from analysis.report._method import method_section
-from analysis.report._sections import (
-    clarification_section,
-    grounding_section,
-    knobs_section,
-    persona_section,
-    tax_section,
+from analysis.report._registry import (
+    SECTIONS,
+    ReportSection,
+    SectionContent,
+    SectionOrderError,
+    build_sections,
+    ordered_sections,
+    section_number,
+    section_titles,
 )
 
 __all__ = [
+    "SECTIONS",
+    "SECTION_TITLES",
     "AnnotationCoverage",
     "Chart",
     "Paragraph",
     "Report",
     "ReportOptions",
     "ReportPaths",
+    "ReportSection",
     "Section",
+    "SectionContent",
+    "SectionOrderError",
     "Table",
     "UnsafeChartError",
     "annotation_coverage",
     "build_report",
     "ensure_annotated",
+    "ordered_sections",
     "render_html",
     "render_markdown",
+    "section_number",
+    "section_titles",
     "write_report",
 ]
 
-SECTION_TITLES = (
-    "Grounding acts per assistant turn",
-    "Proactive clarification",
-    "The two knobs: epistemic abstention and safety refusal",
-    "Persona disparity",
-    "Alignment tax",
-    "Method",
-)
-"""The six section titles, in order (tests and the browser check look for them)."""
+
+def __getattr__(name: str) -> object:
+    if name == "SECTION_TITLES":  # every section title in report order, read from the registry when asked
+        return section_titles()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -96,11 +105,10 @@ def ensure_annotated(store: WritableStore, labeller: Labeller) -> AnnotateSummar
 
 
 def build_report(store: Queryable, options: ReportOptions, *, labeller: Labeller | None = None) -> Report:
-    """Compute every section from the database (read-only) into one document."""
+    """Compute every registered section, in order, from the database (read-only) into one document."""
     conversations = metrics.load_conversations(store, options.labeller, options.labeller_version)
-    ctx = ReportContext(store=store, options=options, conversations=conversations)
-    sections = [grounding_section(ctx), clarification_section(ctx), knobs_section(ctx), persona_section(ctx), tax_section(ctx)]
-    sections.append(method_section(ctx, labeller))
+    ctx = ReportContext(store=store, options=options, conversations=conversations, labeller=labeller)
+    sections = build_sections(ctx)
     complete = conversations["status"] == "complete"
     summary = [
         ("Database", options.db_label or "(in memory)"),

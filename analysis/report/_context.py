@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis import metrics
 from analysis._queries import Queryable
+from analysis.labellers import Labeller
 from analysis.report._document import Paragraph
 from analysis.report._facts import FACTS
 
@@ -31,7 +32,7 @@ def _package_version() -> str:
 class ReportOptions:
     """What `groundsim report` was asked for."""
 
-    labeller: str = "rules"
+    labeller: str = "hybrid"
     """Labeller name: its labels and outcomes are what the report measures."""
     labeller_version: str = ""
     """Its version (the installed labeller's); outcomes of other versions are ignored."""
@@ -71,14 +72,16 @@ class ReportContext:
     """Every conversation (all personas) under the chosen labeller (`metrics.load_conversations`)."""
     cited: list[str] = field(default_factory=list)
     """Fact keys cited so far, in order of first citation (listed again in Method)."""
+    labeller: Labeller | None = None
+    """The labeller instance the Method section validates (None: build it from the options' name)."""
     persona_table: pd.DataFrame | None = None
-    """Section 4's table, reused by the alignment tax."""
+    """The persona section's disparity table, reused by the alignment tax."""
     baseline_label: str = "none"
-    """The human baseline section 1 chose, in words, for the report's header."""
+    """The human baseline the grounding section chose, in words, for the report's header."""
 
     @cached_property
     def control(self) -> pd.DataFrame:
-        """The no-persona control conversations: sections 1-3 and 5 (selected once: it copies every column)."""
+        """The no-persona control conversations, for sections with `population = "control"` (selected once: it copies every column)."""
         return metrics.control_only(self.conversations)
 
     @property
@@ -86,7 +89,7 @@ class ReportContext:
         return metrics.models_in(self.conversations)
 
     def fact(self, key: str) -> Paragraph:
-        """A citation paragraph for one of DESIGN.md's facts, remembered for the Method section."""
+        """A citation paragraph for one of docs/design.md's facts, remembered for the Method section."""
         if key not in self.cited:
             self.cited.append(key)
         fact = FACTS[key]

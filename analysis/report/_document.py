@@ -83,13 +83,13 @@ class Section:
     """One numbered section of the report."""
 
     number: int
-    """1-6, as in the issue and DESIGN.md."""
+    """Its position in the report, from 1 (given by `analysis.report._registry`, never written by hand)."""
     anchor: str
-    """HTML id (`grounding`, `clarification`, `knobs`, `persona`, `tax`, `method`)."""
+    """HTML id: the name the section is registered under (`grounding`, `knobs`, `method`, ...)."""
     title: str
     """Heading text, without the number."""
     n_conversations: int | None
-    """Conversations behind the section's figures (None for Method)."""
+    """Conversations behind the section's figures (None: no n line)."""
     n_description: str = "conversations"
     """What n counts, e.g. 'scored no-persona conversations'."""
     blocks: list[Block] = field(default_factory=list)
@@ -112,7 +112,7 @@ class Report:
     summary: list[tuple[str, str]]
     """Header facts as (label, value): database, labeller, baseline, generated at, ..."""
     sections: list[Section]
-    """Sections 1-6 in order."""
+    """Every section, in report order."""
 
     @property
     def charts(self) -> list[Chart]:

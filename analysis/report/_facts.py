@@ -1,7 +1,7 @@
-"""The published findings the report rests on (DESIGN.md, "Facts this rests on"), with their sources.
+"""The published findings the report rests on (docs/design.md, "Published findings the tool rests on"), with their sources.
 
 Sections cite them by key so each appears beside the figures it motivates, and the Method
-section lists every one cited. Wording follows DESIGN.md; numbers are the papers', not ours.
+section lists every one cited. Wording follows docs/design.md; numbers are the papers', not ours.
 """
 
 from __future__ import annotations

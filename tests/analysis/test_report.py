@@ -8,8 +8,23 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from analysis.report import SECTION_TITLES, Chart, ReportOptions, UnsafeChartError, annotation_coverage, write_report
+from analysis.report import (
+    SECTION_TITLES,
+    Chart,
+    ReportOptions,
+    ReportSection,
+    SectionContent,
+    UnsafeChartError,
+    annotation_coverage,
+    ordered_sections,
+    section_number,
+    write_report,
+)
+from analysis.report import _registry as section_registry
 from analysis.report._markdown import code_span, escape, escape_block
+from analysis.report._registry import numbers_phrase
+from analysis.report._sections import method
+from scenarios import Registry
 from simulator import Store
 from simulator.cli import app
 from simulator.cli.report import NotAnnotatedError, ReportOptionError, parse_pair
@@ -99,7 +114,7 @@ def test_sections_state_their_findings(written: tuple[str, str, Path]) -> None:
     html, markdown, _ = written
     grounding = _section(html, "grounding")
     assert "no human baselines with source rules are stored" in grounding  # table present, nothing imported
-    assert "groundsim baselines import --corpus ../shared/data/esconv --db fixture.duckdb" in grounding
+    assert "groundsim baselines import --corpus PATH --db fixture.duckdb" in grounding
     assert "base/m clarified before answering in 3/4 underspecified or ambiguous conversations: 75.0% (30.1 to 95.4)." in html
     assert "run with repeats" not in html.lower() or "--repeats 5" in html
     persona = _section(html, "persona")
@@ -113,6 +128,38 @@ def test_sections_state_their_findings(written: tuple[str, str, Path]) -> None:
     for source in ("Grounding Gaps in Language Model Generations", "TruthRL", "AbstentionBench", "Chargers Fans"):
         assert source in method
     assert "Source: Shaikh et al., Grounding Gaps in Language Model Generations, NAACL 2024" in markdown
+
+
+def test_sections_are_numbered_and_cross_referenced_from_the_registry(written: tuple[str, str, Path]) -> None:
+    html, _, _ = written
+    anchors = [entry.name for entry in ordered_sections()]
+    assert anchors == ["grounding", "clarification", "knobs", "persona", "tax", "method"]
+    for number, anchor in enumerate(anchors, start=1):
+        assert f'<section id="{anchor}" data-section="{number}">' in html
+    assert f"Section {section_number('clarification')} rates per model." in _section(html, "clarification")
+    assert "Sections 1-3 and 5 use the no-persona control conversations; persona variants enter only section 4." in html
+    assert (numbers_phrase([1, 2, 3, 5]), numbers_phrase([1, 2]), numbers_phrase([4])) == ("1-3 and 5", "1 and 2", "4")
+
+
+def test_a_new_section_is_one_class_and_one_registration(monkeypatch: pytest.MonkeyPatch) -> None:
+    sections: Registry[type[ReportSection]] = Registry("report section")
+    for entry in section_registry.SECTIONS.entries():
+        sections.add(entry.name, entry.obj, summary=entry.summary)
+    monkeypatch.setattr(section_registry, "SECTIONS", sections)  # the real registry stays as it was
+
+    @sections.register("extra")
+    class Extra(ReportSection):
+        """A section between the two knobs and persona disparity."""
+
+        order = 35
+        title = "Extra"
+
+        def build(self, ctx: object) -> SectionContent:
+            return SectionContent(0)
+
+    assert [section_number(name) for name in ("knobs", "extra", "persona", "method")] == [3, 4, 5, 7]
+    assert section_number(Extra) == 4
+    assert method._populations() == "Sections 1-4 and 6 use the no-persona control conversations; persona variants enter only section 5. "
 
 
 def test_missing_data_is_said_plainly(tmp_path: Path) -> None:
@@ -178,11 +225,12 @@ def test_cli_writes_both_files_and_prints_their_paths(store: Store, tmp_path: Pa
 def test_cli_annotates_first_or_says_to(store: Store, tmp_path: Path) -> None:
     with store.connect() as con:
         con.execute("DELETE FROM outcomes WHERE conversation_id IN ('c_0000', 'c_0001')")
-    refused = runner.invoke(app, ["report", "--db", str(store.path), "--out", str(tmp_path / "r1"), "--no-annotate"])
+    chosen = ["--labeller", LABELLER.name]  # the fixture's labeller, not the CLI's default
+    refused = runner.invoke(app, ["report", "--db", str(store.path), "--out", str(tmp_path / "r1"), *chosen, "--no-annotate"])
     assert isinstance(refused.exception, NotAnnotatedError)
     assert "not scored 2 conversation(s)" in str(refused.exception) and "groundsim annotate" in str(refused.exception)
     assert not (tmp_path / "r1" / "report.html").exists()
-    result = runner.invoke(app, ["report", "--db", str(store.path), "--out", str(tmp_path / "r2"), "--resamples", "200"])
+    result = runner.invoke(app, ["report", "--db", str(store.path), "--out", str(tmp_path / "r2"), *chosen, "--resamples", "200"])
     assert result.exit_code == 0, result.output
     assert "scored 2 conversation(s)" in result.output
     assert annotation_coverage(store, LABELLER.name, LABELLER.version).complete

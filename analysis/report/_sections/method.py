@@ -1,4 +1,4 @@
-"""Section 6, Method: what was run, how it was labelled (and how well), and what the figures rest on."""
+"""Method: what was run, how it was labelled (and how well), and what the figures rest on."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 import pandas as pd
 
 from analysis._agreement import ValidationReport, validate_labeller
-from analysis.labellers import Labeller, get_labeller
-from analysis.labellers._jsonl import read_gold_jsonl
+from analysis.labellers import Labeller, get_labeller, read_gold_jsonl
 from analysis.report import _format as fmt
 from analysis.report._context import ReportContext
-from analysis.report._document import Paragraph, Section, Table
+from analysis.report._document import Paragraph, Table
 from analysis.report._facts import FACTS
+from analysis.report._registry import SECTIONS, ReportSection, SectionContent, section_numbers, sections_phrase
 
 GOLD_FILES = (
     ("assistant_turns_dev.jsonl", "development set"),
@@ -22,33 +22,52 @@ GOLD_FILES = (
 """Gold files the labeller is validated on at report time, and how the report names them."""
 
 
-def method_section(ctx: ReportContext, labeller: Labeller | None = None) -> Section:
+@SECTIONS.register("method")
+class Method(ReportSection):
     """Models, packs, user agents, runs (code version, config hash, dates), labeller validation, statistics, sources."""
-    section = Section(6, "method", "Method", len(ctx.conversations), "stored conversations")
-    conv = ctx.conversations
-    section.add(_models_table(conv), _packs_table(conv), _users_table(conv))
-    section.add(*_runs_blocks(ctx))
-    section.add(*_labeller_blocks(ctx, labeller))
-    section.add(
-        Paragraph(
-            "Statistics: conversations stored as errors (infrastructure failures) and conversations the labeller "
-            "scored as errors are kept but never counted in a rate. Shares of conversations carry Wilson score "
-            "intervals; acts per turn and means carry percentile-bootstrap intervals that resample whole "
-            f"conversations ({ctx.options.n_resamples:,} resamples, seed {ctx.options.seed}); differences of shares "
-            "use Newcombe's hybrid score interval; persona tests are stratified by request (permutation test, with "
-            "Cochran-Mantel-Haenszel beside it) and corrected with Benjamini-Hochberg. Sections 1-3 and 5 use the "
-            "no-persona control conversations; persona variants enter only section 4. All intervals are 95%."
+
+    order = 1000  # last, after any section added later
+    title = "Method"
+    n_description = "stored conversations"
+    population = "stored"
+
+    def build(self, ctx: ReportContext) -> SectionContent:
+        section = SectionContent(len(ctx.conversations))
+        conv = ctx.conversations
+        section.add(_models_table(conv), _packs_table(conv), _users_table(conv))
+        section.add(*_runs_blocks(ctx))
+        section.add(*_labeller_blocks(ctx, ctx.labeller))
+        section.add(
+            Paragraph(
+                "Statistics: conversations stored as errors (infrastructure failures) and conversations the labeller "
+                "scored as errors are kept but never counted in a rate. Shares of conversations carry Wilson score "
+                "intervals; acts per turn and means carry percentile-bootstrap intervals that resample whole "
+                f"conversations ({ctx.options.n_resamples:,} resamples, seed {ctx.options.seed}); differences of shares "
+                "use Newcombe's hybrid score interval; persona tests are stratified by request (permutation test, with "
+                f"Cochran-Mantel-Haenszel beside it) and corrected with Benjamini-Hochberg. {_populations()}All intervals are 95%."
+            )
         )
-    )
-    cited = ctx.cited or list(FACTS)
-    section.add(
-        Table(
-            ("Finding", "Source"),
-            tuple((FACTS[key].text, FACTS[key].source) for key in cited),
-            caption="Published findings cited in this report (from DESIGN.md), with their sources.",
+        cited = ctx.cited or list(FACTS)
+        section.add(
+            Table(
+                ("Finding", "Source"),
+                tuple((FACTS[key].text, FACTS[key].source) for key in cited),
+                caption="Published findings cited in this report (from docs/design.md), with their sources.",
+            )
         )
-    )
-    return section
+        return section
+
+
+def _populations() -> str:
+    """Which sections use the control conversations and which the persona variants, numbered from the registry."""
+    control, personas = section_numbers("control"), section_numbers("personas")
+    parts = []
+    if control:
+        parts.append(f"{sections_phrase(control)} {'uses' if len(control) == 1 else 'use'} the no-persona control conversations")
+    if personas:
+        parts.append(f"persona variants enter only {sections_phrase(personas)}")
+    text = "; ".join(parts)
+    return f"{text[:1].upper()}{text[1:]}. " if text else ""
 
 
 def _models_table(conv: pd.DataFrame) -> Table:
@@ -148,7 +167,7 @@ def _labeller_blocks(ctx: ReportContext, labeller: Labeller | None) -> list[Any]
     blocks: list[Any] = [
         Paragraph(
             f"Labeller: {opts.labeller_id}. It gives every assistant turn its grounding acts and one stance; outcomes "
-            "follow from the scenario's expectation, those labels and the answer check (DESIGN.md vocabulary)."
+            "follow from the scenario's expectation, those labels and the answer check (docs/design.md vocabulary)."
         ),
         ctx.fact("harmbench"),
     ]
