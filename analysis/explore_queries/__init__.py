@@ -19,12 +19,10 @@ metrics frame, metric links) and `_baselines` (human baselines and replay).
 from __future__ import annotations
 
 from analysis.explore_queries._baselines import baseline_options, baseline_rows, baseline_table, replay_rows
-from analysis.explore_queries._comparisons import _SAFETY_REFUSALS as _SAFETY_REFUSALS
 from analysis.explore_queries._comparisons import (
     METRIC_LINKS,
     compare_conversations,
     metric_link,
-    outcome_counts,
     outcome_rates,
 )
 from analysis.explore_queries._comparisons import _scope as _scope
@@ -62,7 +60,6 @@ __all__ = [
     "labellers",
     "list_transcripts",
     "metric_link",
-    "outcome_counts",
     "outcome_rates",
     "replay_rows",
     "run_errors",

@@ -14,7 +14,7 @@ from analysis._outcomes import Outcome
 from analysis._queries import Queryable
 from analysis.explore_queries._labels import OUTCOMES, split_labeller
 from analysis.stats import wilson_bounds
-from scenarios import CONTROL_ID, SAFETY_DECLINES
+from scenarios import CONTROL_ID
 
 
 def _scope(runs: tuple[str, ...], models: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, list[Any]]:
@@ -25,28 +25,6 @@ def _scope(runs: tuple[str, ...], models: tuple[str, ...], kinds: tuple[str, ...
             clauses.append(f"list_contains(?::VARCHAR[], {column})")
             params.append(list(values))
     return "".join(f" AND {c}" for c in clauses), params
-
-
-def outcome_counts(
-    store: Queryable,
-    labeller: str,
-    *,
-    runs: tuple[str, ...] = (),
-    models: tuple[str, ...] = (),
-    kinds: tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Scored conversations per model, scenario kind and outcome (columns model, kind, outcome, n), all personas."""
-    scope, params = _scope(runs, models, kinds)
-    rows = store.query(
-        f"""
-        SELECT c.model, c.scenario_kind AS kind, o.outcome, count(*) AS n
-        FROM conversations c JOIN outcomes o
-          ON o.conversation_id = c.conversation_id AND o.labeller = ? AND o.labeller_version = ?
-        WHERE c.status = 'complete' {scope} GROUP BY ALL ORDER BY ALL
-        """,
-        [*split_labeller(labeller), *params],
-    )
-    return pd.DataFrame(rows, columns=["model", "kind", "outcome", "n"])
 
 
 def outcome_rates(counts: pd.DataFrame) -> pd.DataFrame:
@@ -90,7 +68,6 @@ def compare_conversations(
     return frame.reset_index(drop=True)
 
 
-_SAFETY_REFUSALS = [s.value for s in SAFETY_DECLINES]
 METRIC_LINKS: dict[str, dict[str, list[str]]] = {
     "proactive_clarification": {"kind": list(metrics.UNDERSPECIFIED), "act": ["clarification", "understanding_check"]},
     "over_clarification": {"kind": list(metrics.FULLY_SPECIFIED), "act": ["clarification", "understanding_check"]},

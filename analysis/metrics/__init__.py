@@ -19,8 +19,8 @@ Conventions (why):
 
 This module only re-exports; the work is in private modules, one job each: `_frame` (the
 conversation frame), `_definitions` (what each metric counts), `_rates` (share and mean
-tables), `_grounding` (section 1), `_baseline_choice` (the human rows, read by SQL),
-`_reliability` (repeats), `_persona` (section 4), `_tax` (section 5), `_chart_data`
+tables), `_grounding` (the grounding-gap section), `_baseline_choice` (the human rows, read by SQL),
+`_reliability` (repeats), `_persona` (the persona section), `_tax` (the alignment-tax section), `_chart_data`
 (frames for the charts) and `_values` (NaN conventions). Import from `analysis.metrics`,
 never from those modules.
 """

@@ -42,7 +42,7 @@ def refused(conversations: pd.DataFrame) -> pd.Series:
 
 
 def has_persona_runs(conversations: pd.DataFrame) -> bool:
-    """Whether any conversation carries a persona (section 4 has something to compare)."""
+    """Whether any conversation carries a persona (the persona section has something to compare)."""
     return bool((conversations["persona_group"] != CONTROL).any())
 
 

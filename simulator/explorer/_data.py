@@ -22,7 +22,7 @@ from simulator.store import Store, StoreError
 
 PROBE_LOCK_TIMEOUT_S = 1.5  # how long the freshness check waits for a writer's lock before showing the last data read
 QUERY_LOCK_TIMEOUT_S = 3.0  # how long a query missing the cache waits for a writer's lock
-ALL_METRICS = (*metrics.CLARIFICATION_METRICS, *metrics.KNOB_METRICS)  # the report's section 2 and 3 metrics, in order
+ALL_METRICS = (*metrics.CLARIFICATION_METRICS, *metrics.KNOB_METRICS)  # the report's clarification and two-knobs metrics, in order
 BOOTSTRAP_RESAMPLES = 2000  # for the explorer's bootstrap CIs (the report uses more; 2000 keeps a cold page quick)
 
 
