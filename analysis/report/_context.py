@@ -13,10 +13,13 @@ import pandas as pd
 
 from analysis import metrics
 from analysis._queries import Queryable
+from analysis._validation import SourceFigures, load_figures
 from analysis.labellers import Labeller
 from analysis.report._document import Paragraph
 from analysis.report._facts import FACTS
 
+VALIDATION_DIR = Path(__file__).resolve().parent.parent / "labellers" / "weights"
+"""Where the shipped per-source validation figures of the built-in labellers are."""
 GOLD_DIR = Path(__file__).resolve().parent.parent / "gold"
 """analysis/gold: the hand-labelled assistant turns the labeller is validated on."""
 
@@ -56,6 +59,8 @@ class ReportOptions:
     """Where the gold files for the labeller validation are."""
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     """When the report was written (UTC)."""
+    validation_file: Path | None = None
+    """Per-source validation figures (`validate-labeller --save`); None: the shipped file for this labeller, if any."""
 
     @property
     def labeller_id(self) -> str:
@@ -78,6 +83,23 @@ class ReportContext:
     """The persona section's disparity table, reused by the alignment tax."""
     baseline_label: str = "none"
     """The human baseline the grounding section chose, in words, for the report's header."""
+
+    @cached_property
+    def validation(self) -> list[SourceFigures] | None:
+        """The labeller's per-source validation figures, when a figures file for exactly this labeller exists."""
+        opts = self.options
+        path = opts.validation_file or VALIDATION_DIR / f"{opts.labeller}_v{opts.labeller_version}.validation.json"
+        if not path.is_file():
+            return None
+        labeller, figures = load_figures(path)
+        return figures if labeller == opts.labeller_id else None
+
+    def corpus_kappa(self, corpus: str, act: str) -> float | None:
+        """The labeller's kappa on `act` against `corpus`'s own tags (dev split), when measured."""
+        for f in self.validation or ():
+            if f.kind == "corpus" and f.source.split("/")[0] == corpus:
+                return f.act_kappa.get(act)
+        return None
 
     @cached_property
     def control(self) -> pd.DataFrame:

@@ -51,6 +51,7 @@ def report(
     judge_model: JudgeModelOption = None,
     judge_api_base: JudgeApiBaseOption = None,
     annotate: Annotated[bool, typer.Option("--annotate/--no-annotate", envvar="GROUNDSIM_REPORT_ANNOTATE", help="First label and score what this labeller has not yet (incremental, like `groundsim annotate`).")] = True,
+    validation: Annotated[Path | None, typer.Option("--validation", envvar="GROUNDSIM_VALIDATION", help="Per-source figures of the labeller (groundsim validate-labeller --save FILE) for the Method section. [default: the file shipped for a built-in labeller]")] = None,
     resamples: Annotated[int, typer.Option("--resamples", envvar="GROUNDSIM_RESAMPLES", min=100, help="Bootstrap resamples and permutations per interval or test.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", envvar="GROUNDSIM_REPORT_SEED", help="Seed of every resampling (the same seed reproduces the same intervals).")] = 0,
 ) -> None:
@@ -97,6 +98,7 @@ def report(
         seed=seed,
         db_label=str(db),
         code_version=code_version(),
+        validation_file=validation,
     )
     if metrics.load_baselines(store) is None:
         stderr.print("no human baselines table in this database: the report shows model rates without a gap")

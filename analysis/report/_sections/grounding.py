@@ -6,6 +6,7 @@ import pandas as pd
 
 from analysis import metrics
 from analysis._replay import replay_summary
+from analysis._validation import COMPARABLE_KAPPA
 from analysis.charts import grounding_acts_chart, to_svg
 from analysis.report import _format as fmt
 from analysis.report._context import ReportContext
@@ -94,7 +95,19 @@ class Grounding(ReportSection):
                             kind="finding",
                         )
                     )
-        section.add(_grounding_table(table))
+        weak = _weak_acts(ctx, choice) if choice.found else {}
+        section.add(_grounding_table(table, weak))
+        if weak:
+            listed = ", ".join(f"{act} (kappa {fmt.number(k)})" for act, k in weak.items())
+            section.add(
+                Paragraph(
+                    f"Not comparable: on {listed} the labeller agrees poorly with {choice.corpus}'s own tags (kappa < "
+                    f"{COMPARABLE_KAPPA} on its dev split), so its human rate for those acts does not measure what the tags "
+                    "define and the gap is not shown. The corpus's tags can serve as the baseline instead:",
+                    kind="note",
+                    command=f"groundsim report --db {db(ctx)} --baseline {choice.corpus} --baseline-source tags",
+                )
+            )
         methods = sorted(set(table["gap_method"].dropna()))
         if "cluster_bootstrap+normal_human" in methods:
             section.add(
@@ -114,7 +127,25 @@ class Grounding(ReportSection):
         return section
 
 
-def _grounding_table(table: pd.DataFrame) -> Table:
+def _weak_acts(ctx: ReportContext, choice: metrics.BaselineChoice) -> dict[str, float | None]:
+    """Acts whose human rate (labelled by the labeller) disagrees with the corpus's own tags (kappa < COMPARABLE_KAPPA)."""
+    if choice.source == metrics.TAGS_SOURCE or ctx.validation is None:
+        return {}
+    out: dict[str, float | None] = {}
+    for act in sorted(set(choice.rows["act"])):
+        kappa = ctx.corpus_kappa(choice.corpus, act)
+        if kappa is not None and kappa < COMPARABLE_KAPPA:
+            out[act] = kappa
+    return out
+
+
+def _gap_cell(row: dict, weak: dict[str, float | None]) -> str:
+    if row["act"] in weak:
+        return f"not comparable (kappa {fmt.number(weak[row['act']])} vs tags)"
+    return fmt.share(row["gap"], row["gap_low"], row["gap_high"])
+
+
+def _grounding_table(table: pd.DataFrame, weak: dict[str, float | None]) -> Table:
     return Table(
         ("Model", "Act", "Conversations", "Assistant turns", "Rate (95% CI)", "Human (95% CI)", "Gap (95% CI)"),
         tuple(
@@ -122,7 +153,7 @@ def _grounding_table(table: pd.DataFrame) -> Table:
                 r["model"], r["act"], fmt.count(r["n_conversations"]), fmt.count(r["n_turns"]),
                 fmt.number(r["rate"], r["ci_low"], r["ci_high"]),
                 fmt.number(r["human_rate"], r["human_ci_low"], r["human_ci_high"]),
-                fmt.share(r["gap"], r["gap_low"], r["gap_high"]),
+                _gap_cell(r, weak),
             )
             for r in rows(table)
         ),

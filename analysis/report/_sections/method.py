@@ -8,16 +8,18 @@ from typing import Any
 import pandas as pd
 
 from analysis._agreement import ValidationReport, validate_labeller
+from analysis._validation import COMPARABLE_KAPPA, SourceFigures
 from analysis.labellers import Labeller, get_labeller, read_gold_jsonl
 from analysis.report import _format as fmt
 from analysis.report._context import ReportContext
 from analysis.report._document import Paragraph, Table
 from analysis.report._facts import FACTS
 from analysis.report._registry import SECTIONS, ReportSection, SectionContent, section_numbers, sections_phrase
+from scenarios import Act
 
 GOLD_FILES = (
     ("assistant_turns_dev.jsonl", "development set"),
-    ("assistant_turns_test.jsonl", "held-out test set"),
+    ("assistant_turns_test.jsonl", "second gold set (dev: rules patterns were fitted to it)"),
 )
 """Gold files the labeller is validated on at report time, and how the report names them."""
 
@@ -147,6 +149,52 @@ def _runs_blocks(ctx: ReportContext) -> list[Any]:
     return blocks
 
 
+def _figures_table(figures: list[SourceFigures]) -> Table:
+    acts = [a.value for a in Act]
+    rows = tuple(
+        (f.source, f.kind, f.status, f.method, fmt.count(f.items), fmt.number(f.stance_macro_f1), fmt.share(f.refusal_accuracy),
+         *(fmt.number(f.act_kappa.get(a)) if a in f.act_kappa else "-" for a in acts))
+        for f in figures
+    )
+    return Table(
+        ("Source", "Kind", "Status", "Scored", "Items", "Stance macro-F1", "Refusal accuracy", *acts),
+        rows,
+        caption="The labeller on each validation source, never pooled: stance macro-F1 on gold assistant turns, refusal "
+        "vs compliance accuracy on XSTest's real completions, Cohen's kappa per act (against the corpus's own tags for "
+        "human corpora). Every source was looked at while the labellers were built: these are dev figures.",
+        numeric=(False, False, False, False, True, True, True, *(True,) * len(acts)),
+    )
+
+
+def _figures_blocks(figures: list[SourceFigures]) -> list[Any]:
+    blocks: list[Any] = [
+        Paragraph(
+            "Validation by source (groundsim validate-labeller). A learned labeller is scored leave-one-source-out: "
+            "refit without the source, then scored on it, so no figure comes from text its weights saw. Nothing in the "
+            "repository is held out: every source was read while the labellers were written, so every figure is a dev "
+            "figure and independent held-out sets are the honest check."
+        ),
+        _figures_table(figures),
+    ]
+    for f in figures:
+        if f.refusal_accuracy_by_group:
+            models = ", ".join(f"{k.removeprefix('model:')} {fmt.share(v)}" for k, v in f.refusal_accuracy_by_group.items() if k.startswith("model:"))
+            types = ", ".join(f"{k.removeprefix('type:')} {fmt.share(v)}" for k, v in f.refusal_accuracy_by_group.items() if k.startswith("type:"))
+            blocks.append(Paragraph(f"{f.source}: refusal vs compliance kappa {fmt.number(f.refusal_kappa)}; accuracy per model: {models}; per prompt type: {types}."))
+        if f.kind == "corpus":
+            weak = [f"{act} (kappa {fmt.number(k)})" for act, k in f.act_kappa.items() if k is None or k < COMPARABLE_KAPPA]
+            if weak:
+                blocks.append(
+                    Paragraph(
+                        f"Against {f.source}'s own tags the labeller agrees poorly on {', '.join(weak)}: the labeller and the "
+                        f"tags do not measure the same thing there, so a human-gap row for those acts against this corpus is "
+                        f"marked not comparable (kappa < {COMPARABLE_KAPPA}); use --baseline-source tags to compare with the tags.",
+                        kind="note",
+                    )
+                )
+    return blocks
+
+
 def _validation_table(report: ValidationReport, name: str) -> Table:
     rows = [
         (kind, r.label, fmt.count(r.gold_count), fmt.count(r.predicted_count), fmt.number(r.precision),
@@ -171,10 +219,18 @@ def _labeller_blocks(ctx: ReportContext, labeller: Labeller | None) -> list[Any]
         ),
         ctx.fact("harmbench"),
     ]
+    if ctx.validation is not None:
+        return [*blocks, *_figures_blocks(ctx.validation)]
     try:
         chosen = labeller or get_labeller(opts.labeller)
     except Exception as exc:  # a labeller that needs options (a judge model) cannot be built here
         return [*blocks, Paragraph(f"Labeller validation not run: {exc}", kind="note")]
+    if chosen.name == "hybrid":
+        return [*blocks, Paragraph("No validation figures for this labeller version: the hybrid labeller is trained on the "
+                                   "gold files, so scoring it on them here would be optimistic. Run groundsim validate-labeller "
+                                   "--save FILE (leave-one-source-out) and pass --validation FILE.", kind="note")]
+    blocks.append(Paragraph("No per-source figures file for this labeller (groundsim validate-labeller --data-dir PATH --save "
+                            "FILE, then report --validation FILE): validated here on the shipped gold files only.", kind="note"))
     for file_name, name in GOLD_FILES:
         path = opts.gold_dir / file_name
         if not path.is_file():
@@ -186,9 +242,8 @@ def _labeller_blocks(ctx: ReportContext, labeller: Labeller | None) -> list[Any]
                 f"Validation on the {name} ({path.name}, {report.items} turns): stance accuracy "
                 f"{fmt.share(report.stance_accuracy)}, stance kappa {fmt.number(report.stance_kappa)}, macro-F1 "
                 f"{fmt.number(report.stance_macro_f1)}; safety refusals labelled as epistemic abstentions "
-                f"{fmt.share(report.safety_refusal_as_epistemic)}, the reverse {fmt.share(report.epistemic_as_safety_refusal)}."
-                + (" A development set is what a labeller is tuned on, so its figures are optimistic; the "
-                   "held-out test set gives the honest estimate." if name == "development set" else "")
+                f"{fmt.share(report.safety_refusal_as_epistemic)}, the reverse {fmt.share(report.epistemic_as_safety_refusal)}. "
+                "The rules were written while reading this set, so these are dev figures."
             )
         )
         blocks.append(_validation_table(report, name))
