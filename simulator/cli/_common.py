@@ -27,12 +27,6 @@ def plain_table(title: str | None, columns: list[str]) -> Table:
     return table
 
 
-def fmt_cost(value: float | None) -> str:
-    return "-" if value is None else f"${value:.4f}"
-
-
-def fmt_share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
 
 
 def add_plain_row(table: Table, *values: object) -> None:

@@ -11,8 +11,9 @@ import yaml
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
+from analysis import number_format as fmt
 from scenarios import GroundsimError
-from simulator.cli._common import JudgeModelOption, add_plain_row, fmt_share, labeller_help, plain_table, stderr, stdout
+from simulator.cli._common import JudgeModelOption, add_plain_row, labeller_help, plain_table, stderr, stdout
 from user_agents import known_user_specs
 
 
@@ -164,7 +165,7 @@ def _print_summary(runner: Any, summary: Any) -> None:
     table = plain_table("Conversations by scenario kind", ["kind", "conversations", "mean turns", "asks a question", "errors"])
     for row in summary_by_kind(runner.store, summary.run_id, runner.labeller.name):
         mean = "-" if row["mean_turns"] is None else f"{row['mean_turns']:.1f}"
-        add_plain_row(table, row["kind"], row["conversations"], mean, fmt_share(row["question_share"]), row["errors"])
+        add_plain_row(table, row["kind"], row["conversations"], mean, fmt.share(row["question_share"], digits=0, na="-"), row["errors"])
     stdout.print(table)
     stdout.print(f"results: {summary.db}")
     if summary.errors:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from simulator.cli._common import DbOption, add_plain_row, fmt_cost, plain_table, stdout
+from analysis import number_format as fmt
+from simulator.cli._common import DbOption, add_plain_row, plain_table, stdout
 
 
 def runs(
@@ -40,7 +41,7 @@ def runs(
             row["errors"],
             "-" if row["model_calls"] is None else row["model_calls"],
             "-" if row["retries"] is None else row["retries"],
-            fmt_cost(row["cost_usd"]),
+            fmt.cost(row["cost_usd"]),
             row["code_version"],
         )
     stdout.print(table)

@@ -6,8 +6,9 @@ database is untrusted and shown as plain text.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
+
+from analysis import number_format
 
 ACT_COLORS = {
     "clarification": "blue",
@@ -44,15 +45,13 @@ def badge(value: str | None, colors: dict[str, str], known: tuple[str, ...], def
 
 
 def fmt_cost(value: float | None) -> str:
-    return "-" if value is None or pd.isna(value) else f"${value:.4f}"
+    return number_format.cost(value)
 
 
 def fmt_share(value: float | None) -> str:
-    return "-" if value is None or pd.isna(value) else f"{value:.1%}"
+    return number_format.share(value, na="-")
 
 
 def fmt_value(value: float | None, method: str) -> str:
     """Shares as percentages; means (bootstrap rows of the rate table) as signed numbers."""
-    if value is None or pd.isna(value):
-        return "-"
-    return fmt_share(value) if method == "wilson" else f"{value:+.3f}"
+    return fmt_share(value) if method == "wilson" else number_format.number(value, signed=True, na="-")

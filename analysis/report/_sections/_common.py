@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from analysis import metrics
-from analysis.report import _format as fmt
+from analysis import number_format as fmt
 from analysis.report._context import ReportContext
 
 HEADER_PX_PER_CHAR = 7.5

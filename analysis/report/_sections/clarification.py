@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from analysis import metrics
+from analysis import number_format as fmt
 from analysis.charts import rate_by_model_chart, to_svg
-from analysis.report import _format as fmt
 from analysis.report._context import ReportContext
 from analysis.report._document import Chart, Paragraph, Table
 from analysis.report._registry import SECTIONS, ReportSection, SectionContent, section_number

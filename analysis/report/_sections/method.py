@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import number_format as fmt
 from analysis._agreement import ValidationReport, validate_labeller
 from analysis._validation import COMPARABLE_KAPPA, SourceFigures
 from analysis.labellers import Labeller, get_labeller, read_gold_jsonl
-from analysis.report import _format as fmt
 from analysis.report._context import ReportContext
 from analysis.report._document import Paragraph, Table
 from analysis.report._facts import FACTS

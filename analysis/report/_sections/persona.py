@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import metrics
+from analysis import number_format as fmt
 from analysis.charts import persona_disparity_chart, to_svg
-from analysis.report import _format as fmt
 from analysis.report._context import ReportContext
 from analysis.report._document import Chart, Paragraph, Table
 from analysis.report._registry import SECTIONS, ReportSection, SectionContent

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis import metrics
-from analysis.report import _format as fmt
+from analysis import number_format as fmt
 from analysis.report._context import ReportContext
 from analysis.report._document import Paragraph, Table
 from analysis.report._registry import SECTIONS, ReportSection, SectionContent

@@ -1,4 +1,7 @@
-"""Number formatting for report cells: one convention everywhere, 'n/a' for undefined values."""
+"""Number formatting: one convention for the report, the CLI and the explorer.
+
+Reports write 'n/a' for an undefined value; terminals and the explorer pass `na="-"`.
+"""
 
 from __future__ import annotations
 
@@ -18,27 +21,32 @@ def _missing(value: Any) -> bool:
         return True
 
 
-def _with_interval(value: Any, low: Any, high: Any, render: Callable[[float], str], unit: str = "") -> str:
+def _with_interval(value: Any, low: Any, high: Any, render: Callable[[float], str], unit: str = "", na: str = NA) -> str:
     """`value` rendered, then its CI in parentheses when both bounds are given: `42.0% (30.1 to 55.2)`.
 
     Parentheses, not brackets: square brackets start links in Markdown."""
     if _missing(value):
-        return NA
+        return na
     text = render(float(value)) + unit
     if not (_missing(low) or _missing(high)):
         text += f" ({render(float(low))} to {render(float(high))})"
     return text
 
 
-def share(value: Any, low: Any = None, high: Any = None, *, digits: int = 1) -> str:
+def share(value: Any, low: Any = None, high: Any = None, *, digits: int = 1, na: str = NA) -> str:
     """A fraction as a percentage, with its CI when given: `42.0% (30.1 to 55.2)`."""
-    return _with_interval(value, low, high, lambda v: f"{v * 100:.{digits}f}", "%")
+    return _with_interval(value, low, high, lambda v: f"{v * 100:.{digits}f}", "%", na)
 
 
-def number(value: Any, low: Any = None, high: Any = None, *, digits: int = 3, signed: bool = False) -> str:
+def number(value: Any, low: Any = None, high: Any = None, *, digits: int = 3, signed: bool = False, na: str = NA) -> str:
     """A plain number (acts per turn, a mean), with its CI when given."""
     fmt = f"{'+' if signed else ''}.{digits}f"
-    return _with_interval(value, low, high, lambda v: format(v, fmt))
+    return _with_interval(value, low, high, lambda v: format(v, fmt), "", na)
+
+
+def cost(value: Any, *, na: str = "-") -> str:
+    """US dollars to four decimals (model calls cost fractions of a cent)."""
+    return na if _missing(value) else f"${float(value):.4f}"
 
 
 def points(value: Any, low: Any = None, high: Any = None, *, digits: int = 1) -> str:
