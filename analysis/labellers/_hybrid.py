@@ -13,6 +13,7 @@ byte-for-byte from the same data.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,9 +50,17 @@ class HybridModel:
         path = Path(path)
         if not path.is_file():
             raise HybridWeightsError(f"no weights at {path}; rebuild them with `groundsim train-labeller`")
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            return cls([str(k) for k in data["vocab"]], data["act_w"], data["act_b"], data["stance_w"], data["stance_b"], meta)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                model = cls([str(k) for k in data["vocab"]], data["act_w"], data["act_b"], data["stance_w"], data["stance_b"], meta)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            raise HybridWeightsError(f"{path} is not a hybrid weights file ({type(exc).__name__}: {exc}); rebuild it with `groundsim train-labeller`") from None
+        if meta.get("acts") != [a.value for a in ACTS] or meta.get("stances") != [s.value for s in STANCES]:
+            raise HybridWeightsError(f"{path} was trained for another label vocabulary; rebuild it with `groundsim train-labeller`")
+        if model.act_w.shape != (len(model.vocab), len(ACTS)) or model.stance_w.shape != (len(model.vocab), len(STANCES)):
+            raise HybridWeightsError(f"{path}: weight shapes do not match its vocabulary; rebuild it with `groundsim train-labeller`")
+        return model
 
     def save(self, path: Path | str) -> Path:
         path = Path(path)

@@ -53,7 +53,15 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if not path.is_file():
         raise LabelInputError("no such file", path=path)
     with path.open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while True:
+            try:
+                raw = handle.readline()
+            except UnicodeDecodeError:
+                raise LabelInputError("not valid UTF-8 text", path=path, line=number + 1) from None
+            if not raw:
+                break
+            number += 1
             if not raw.strip():
                 continue
             try:

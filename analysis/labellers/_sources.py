@@ -131,6 +131,9 @@ def read_xstest(path: Path | str) -> list[XSTestRow]:
                         raise LabelInputError("missing or not a string", path=path, line=number, field=field)
                 if obj["human_label"] not in XSTEST_STANCE:
                     raise LabelInputError(f"unknown label {obj['human_label']!r}; known: {', '.join(XSTEST_STANCE)}", path=path, line=number, field="human_label")
+                for field in ("annotation_1", "annotation_2"):
+                    if obj.get(field) is not None and not isinstance(obj[field], str):
+                        raise LabelInputError("must be a string or null", path=path, line=number, field=field)
                 if obj["id"] in seen:
                     raise LabelInputError(f"duplicate id {obj['id']!r} (first on line {seen[obj['id']]})", path=path, line=number, field="id")
                 seen[obj["id"]] = number

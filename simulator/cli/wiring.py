@@ -25,9 +25,10 @@ def build_chat(*, api_base: str | None = None, timeout_s: float = 120.0, num_ret
 
 def build_labeller(name: str, judge_model: str | None = None, *, chat: ChatModel | None = None, judge_api_base: str | None = None) -> Labeller:
     """The labeller registered as `name`; a judge model gets a model client (given, or new on `judge_api_base`)."""
-    from analysis.labellers import LabellerContext, get_labeller
+    from analysis.labellers import LABELLERS, LabellerContext, get_labeller
 
-    if judge_model:
+    # Only a labeller that takes options (the judge) gets a model client; others ignore --judge-model.
+    if judge_model and hasattr(LABELLERS.get(name), "from_context"):
         from simulator.models import validate_model_id
 
         validate_model_id(judge_model)
