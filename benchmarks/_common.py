@@ -119,3 +119,32 @@ def machine() -> str:
 
 def verdict(ok: bool) -> str:
     return "meets target" if ok else "MISSES target"
+
+
+class TimedLabeller:
+    """Delegates to a labeller and adds up what its `label` calls take: CPU of the calling thread, wall time, text length.
+
+    The clocks cost well under a microsecond per call, against ~0.3 ms (rules) to ~3 ms
+    (hybrid) of labelling on the gold mix.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name, self.version = inner.name, inner.version
+        self.cpu_s = 0.0
+        self.wall_s = 0.0
+        self.calls = 0
+        self.chars = 0
+
+    def label(self, text: str, previous: str | None = None) -> Any:
+        started, wall_started = time.thread_time(), time.perf_counter()
+        try:
+            return self.inner.label(text, previous)
+        finally:
+            self.cpu_s += time.thread_time() - started
+            self.wall_s += time.perf_counter() - wall_started
+            self.calls += 1
+            self.chars += len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)

@@ -3,8 +3,9 @@
 Run: `PYTHONPATH=. .venv/bin/python benchmarks/bench_storage.py [--turns 1000000] [--resamples N]`.
 
 Conversations are synthetic but shaped like a run's: 10 turns each (5 assistant turns with
-live labels), outcomes that fit their scenario kind, 4 models, the builtin:core scenarios, a
-quarter of them under personas, 1% errors. They go in through `Store.write_conversations` in
+live labels, stored under the default labeller's name so the report reads them), outcomes
+that fit their scenario kind, 4 models, the builtin:core scenarios, a quarter of them under
+personas, 1% errors. They go in through `Store.write_conversations` in
 batches of the runner's largest size, so ingest measures the real write path (generating the
 records is not timed). Then, each timed on its own: the CLI summary (`summary_by_kind`), the
 runs list, the report's conversation frame (`analysis.metrics.load_conversations`), and the
@@ -119,7 +120,7 @@ def main() -> None:
     from simulator import RunConfig, Store
     from simulator._version import code_version
 
-    labeller = get_labeller("rules")
+    labeller = get_labeller("hybrid")  # the default: the labels are synthetic, but `groundsim report` reads the default labeller's
     labeller_id = f"{labeller.name}@{labeller.version}"
     scenarios = load_scenarios("builtin:core")
     conversations = args.turns // TURNS_PER_CONVERSATION
