@@ -30,12 +30,12 @@ def _scope(runs: tuple[str, ...], models: tuple[str, ...], kinds: tuple[str, ...
 def outcome_rates(counts: pd.DataFrame) -> pd.DataFrame:
     """Share of each outcome per model with Wilson 95% CIs, in docs/design.md's outcome order.
 
-    The denominator is every scored conversation in scope except `error` ones: docs/design.md keeps
-    errors but never counts them in rates. Columns: model, outcome, k, n_conversations, rate,
+    The denominator is every scored conversation in scope except `error` and `ungraded` ones: docs/design.md keeps
+    them but never counts them in rates. Columns: model, outcome, k, n_conversations, rate,
     ci_low, ci_high.
     """
     columns = ["model", "outcome", "k", "n_conversations", "rate", "ci_low", "ci_high"]
-    valid = counts[counts["outcome"] != Outcome.error.value]
+    valid = counts[~counts["outcome"].isin([Outcome.error.value, Outcome.ungraded.value])]
     if valid.empty:
         return pd.DataFrame(columns=columns)
     per = valid.groupby(["model", "outcome"], sort=False)["n"].sum().reset_index(name="k")

@@ -27,6 +27,9 @@ ACT_NAMES: tuple[str, ...] = (*(a.value for a in Act), ANY_GROUNDING)
 """Rows of the grounding table, in vocabulary order, then the aggregate."""
 
 
+NOT_RATED = ("error", "ungraded")
+"""Outcomes kept and counted but never in a rate: infrastructure errors, answers no judge graded."""
+
 def _act_column(act: str) -> str:
     return f"n_{act}"
 
@@ -152,7 +155,7 @@ def conversations_frame(rows: Sequence[dict[str, Any]] | pd.DataFrame) -> pd.Dat
     for column in ("assistant_turns", *(_act_column(a) for a in ACT_NAMES)):
         frame[column] = pd.to_numeric(frame[column]).fillna(0).astype(int)
     frame["clarified_before_answer"] = frame["clarified_before_answer"].eq(True)  # missing (no labels) = did not clarify
-    frame["scored"] = (frame["status"] == "complete") & frame["outcome"].notna() & (frame["outcome"] != "error")
+    frame["scored"] = (frame["status"] == "complete") & frame["outcome"].notna() & ~frame["outcome"].isin(NOT_RATED)
     return frame
 
 

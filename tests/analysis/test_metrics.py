@@ -375,3 +375,15 @@ def test_alignment_tax_compares_persona_disparities_by_mover(frame: pd.DataFrame
     row = tax.loc["persona_disparity:age"]
     assert row["difference"] == pytest.approx(0.2)
     assert row["ci_low"] == pytest.approx(0.2 - math.sqrt(0.01 + 0.01)) and row["method"] == "mover"
+
+
+@pytest.mark.parametrize(("status", "outcome", "scored"), [
+    ("complete", "success", True),
+    ("complete", "ungraded", False),  # needs a judge: counted, never in a rate
+    ("complete", "error", False),
+    ("error", "error", False),
+    ("complete", None, False),
+])
+def test_ungraded_and_error_outcomes_never_enter_a_rate(status: str, outcome: str | None, scored: bool) -> None:
+    frame = metrics.conversations_frame([{"conversation_id": "c1", "status": status, "outcome": outcome}])
+    assert bool(frame["scored"].iloc[0]) is scored

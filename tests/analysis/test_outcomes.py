@@ -135,9 +135,9 @@ def test_error_is_kept_without_scores() -> None:
     check_record(score_conversation(AMBIGUOUS, [ASK], stop_reason="error"), Outcome.error, None, None)
 
 
-def test_undecidable_judge_check_is_an_error_not_a_guess() -> None:
+def test_undecidable_judge_check_is_ungraded_not_an_error_or_a_guess() -> None:
     judged = scenario("fully_specified", "answer", check={"type": "judge", "rubric": "Names the Old Port."})
-    check_record(score_conversation(judged, [GOOD]), Outcome.error, None, None)
+    check_record(score_conversation(judged, [GOOD]), Outcome.ungraded, None, None)
     check_record(score_conversation(judged, [GOOD], final_answer_check_result=True), Outcome.success, SimpleQAGrade.correct, 1)
 
 

@@ -79,16 +79,18 @@ def _models_table(conv: pd.DataFrame) -> Table:
         rows.append(
             (
                 str(model), fmt.count(len(group)), fmt.count(int(group["scored"].sum())),
-                fmt.count(int((~complete).sum())), fmt.count(int((complete & ~group["scored"]).sum())),
+                fmt.count(int((~complete).sum())), fmt.count(int((complete & (group["outcome"] == "ungraded")).sum())),
+                fmt.count(int((complete & ~group["scored"] & (group["outcome"] != "ungraded")).sum())),
                 fmt.count(int((group["persona_group"] != "control").sum())),
             )
         )
     return Table(
-        ("Model", "Conversations", "Scored", "Infrastructure errors", "Not scored", "With a persona"),
+        ("Model", "Conversations", "Scored", "Infrastructure errors", "Ungraded", "Not scored", "With a persona"),
         tuple(rows),
-        caption="Models (assistants) and their conversations. 'Not scored': complete, but the labeller scored "
-        "them as errors (e.g. a judge verdict missing) or has not scored them.",
-        numeric=(False, True, True, True, True, True),
+        caption="Models (assistants) and their conversations. 'Ungraded': the answer needs a judge verdict and no "
+        "judge graded it (kept and counted, never in a rate). 'Not scored': complete, but the labeller scored them as "
+        "errors or has not scored them.",
+        numeric=(False, True, True, True, True, True, True),
     )
 
 
