@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from analysis.report._document import Block, Section
+from analysis.report._document import Block, Paragraph, Section
 from scenarios import Entry, GroundsimError, Registry
 
 if TYPE_CHECKING:
@@ -120,5 +120,24 @@ def build_sections(ctx: ReportContext) -> list[Section]:
     for number, entry in enumerate(ordered_sections(), start=1):
         cls = entry.obj
         content = cls().build(ctx)
+        note = _ungraded_note(ctx, cls.population)
+        if note is not None:
+            content.add(note)
         sections.append(Section(number, entry.name, cls.title, content.n_conversations, cls.n_description, content.blocks))
     return sections
+
+
+def _ungraded_note(ctx: ReportContext, population: Population) -> Paragraph | None:
+    """Every section whose rates use a population names its ungraded conversations (kept, never in a rate)."""
+    if population == "stored":
+        return None
+    conv = ctx.control if population == "control" else ctx.conversations[ctx.conversations["persona_group"] != "control"]
+    ungraded = conv[(conv["status"] == "complete") & (conv["outcome"] == "ungraded")]
+    if ungraded.empty:
+        return None
+    kinds = ", ".join(f"{kind} {n}" for kind, n in ungraded["scenario_kind"].value_counts().sort_index().items())
+    return Paragraph(
+        f"{len(ungraded):,} conversation(s) of this section's population are ungraded ({kinds}): their answers need a "
+        "judge verdict (a judge answer check) and none was given. They are counted here and left out of every rate above.",
+        kind="note",
+    )

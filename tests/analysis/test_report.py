@@ -238,3 +238,17 @@ def test_cli_annotates_first_or_says_to(store: Store, tmp_path: Path) -> None:
     assert "scored 2 conversation(s)" in result.output
     assert annotation_coverage(store, LABELLER.name, LABELLER.version).complete
     assert (tmp_path / "r2" / "report.html").exists()
+
+
+def test_ungraded_conversations_are_named_in_every_rate_section_and_counted_in_method(store: Store, tmp_path: Path) -> None:
+    with store.connect() as con:
+        ids = [r[0] for r in con.execute(
+            "SELECT o.conversation_id FROM outcomes o JOIN conversations c USING (conversation_id) "
+            "WHERE c.persona_group = 'control' AND c.status = 'complete' ORDER BY 1 LIMIT 2").fetchall()]
+        con.execute("UPDATE outcomes SET outcome = 'ungraded', ternary = NULL, simpleqa_grade = NULL WHERE conversation_id IN (?, ?)", ids)
+    html = write_report(store, tmp_path / "ungraded", options()).html.read_text(encoding="utf-8")
+    for anchor in ("grounding", "clarification", "knobs"):
+        assert "2 conversation(s) of this section" in _section(html, anchor)
+        assert "population are ungraded (underspecified 2)" in _section(html, anchor)
+    assert "Ungraded" in _section(html, "method")
+    assert "are ungraded" not in _section(html, "method")  # the stored population is counted in its table, not noted
