@@ -9,6 +9,7 @@ the file, line and field in the message.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
@@ -48,29 +49,37 @@ class GoldRow(BaseModel):
     """The model style the turn imitates (concise, moralising, terse, careful, rambling, long, ...)."""
 
 
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, object) for each non-blank line; raise LabelInputError on bad JSON."""
+def json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) for each non-blank line of a JSONL file (gzip when it ends in .gz).
+
+    Every unreadable input is a LabelInputError naming the file (and the line where known):
+    bad JSON, a line that is not an object, text that is not UTF-8, a broken gzip stream.
+    """
     if not path.is_file():
         raise LabelInputError("no such file", path=path)
-    with path.open(encoding="utf-8") as handle:
-        number = 0
-        while True:
-            try:
-                raw = handle.readline()
-            except UnicodeDecodeError:
-                raise LabelInputError("not valid UTF-8 text", path=path, line=number + 1) from None
-            if not raw:
-                break
-            number += 1
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise LabelInputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=number) from None
-            if not isinstance(obj, dict):
-                raise LabelInputError(f"expected a JSON object, got {type(obj).__name__}", path=path, line=number)
-            yield number, obj
+    opener: Any = gzip.open if path.suffix == ".gz" else open
+    number = 0
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            while True:
+                try:
+                    raw = handle.readline()
+                except UnicodeDecodeError:
+                    raise LabelInputError("not valid UTF-8 text", path=path, line=number + 1) from None
+                if not raw:
+                    break
+                number += 1
+                if not raw.strip():
+                    continue
+                try:
+                    obj = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise LabelInputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=number) from None
+                if not isinstance(obj, dict):
+                    raise LabelInputError(f"expected a JSON object, got {type(obj).__name__}", path=path, line=number)
+                yield number, obj
+    except (OSError, EOFError) as exc:  # a broken or truncated gzip stream
+        raise LabelInputError(f"cannot be read ({exc})", path=path, line=number + 1) from None
 
 
 def _check_turn_fields(obj: dict[str, Any], path: Path, number: int) -> None:
@@ -90,7 +99,7 @@ def _check_turn_fields(obj: dict[str, Any], path: Path, number: int) -> None:
 def _read_numbered(path: Path) -> list[tuple[int, dict[str, Any]]]:
     rows: list[tuple[int, dict[str, Any]]] = []
     seen: dict[Any, int] = {}
-    for number, obj in _lines(path):
+    for number, obj in json_lines(path):
         _check_turn_fields(obj, path, number)
         key = obj["id"]
         if key in seen:

@@ -14,15 +14,12 @@ source), which is the honest estimate this repository can give.
 
 from __future__ import annotations
 
-import gzip
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from analysis.labellers._jsonl import GoldRow, LabelInputError, read_gold_jsonl
+from analysis.labellers._jsonl import GoldRow, LabelInputError, json_lines, read_gold_jsonl
 from scenarios import Stance
 
 GOLD_DIR = Path(__file__).resolve().parent.parent / "gold"
@@ -110,34 +107,19 @@ _XSTEST_REQUIRED = ("id", "model", "prompt", "prompt_type", "prompt_label", "com
 def read_xstest(path: Path | str) -> list[XSTestRow]:
     """Read completions in the XSTest format (JSONL, optionally gzip); bad lines name file, line, field."""
     path = Path(path)
-    if not path.is_file():
-        raise LabelInputError("no such file", path=path)
-    opener: Any = gzip.open if path.suffix == ".gz" else open
     rows: list[XSTestRow] = []
     seen: dict[str, int] = {}
-    try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    obj = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise LabelInputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, line=number) from None
-                if not isinstance(obj, dict):
-                    raise LabelInputError(f"expected a JSON object, got {type(obj).__name__}", path=path, line=number)
-                for field in _XSTEST_REQUIRED:
-                    if not isinstance(obj.get(field), str):
-                        raise LabelInputError("missing or not a string", path=path, line=number, field=field)
-                if obj["human_label"] not in XSTEST_STANCE:
-                    raise LabelInputError(f"unknown label {obj['human_label']!r}; known: {', '.join(XSTEST_STANCE)}", path=path, line=number, field="human_label")
-                for field in ("annotation_1", "annotation_2"):
-                    if obj.get(field) is not None and not isinstance(obj[field], str):
-                        raise LabelInputError("must be a string or null", path=path, line=number, field=field)
-                if obj["id"] in seen:
-                    raise LabelInputError(f"duplicate id {obj['id']!r} (first on line {seen[obj['id']]})", path=path, line=number, field="id")
-                seen[obj["id"]] = number
-                rows.append(XSTestRow.model_validate({k: obj.get(k) for k in XSTestRow.model_fields}))
-    except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise LabelInputError(f"cannot be read as UTF-8 JSONL ({exc})", path=path) from None
+    for number, obj in json_lines(path):
+        for field in _XSTEST_REQUIRED:
+            if not isinstance(obj.get(field), str):
+                raise LabelInputError("missing or not a string", path=path, line=number, field=field)
+        if obj["human_label"] not in XSTEST_STANCE:
+            raise LabelInputError(f"unknown label {obj['human_label']!r}; known: {', '.join(XSTEST_STANCE)}", path=path, line=number, field="human_label")
+        for field in ("annotation_1", "annotation_2"):
+            if obj.get(field) is not None and not isinstance(obj[field], str):
+                raise LabelInputError("must be a string or null", path=path, line=number, field=field)
+        if obj["id"] in seen:
+            raise LabelInputError(f"duplicate id {obj['id']!r} (first on line {seen[obj['id']]})", path=path, line=number, field="id")
+        seen[obj["id"]] = number
+        rows.append(XSTestRow.model_validate({k: obj.get(k) for k in XSTestRow.model_fields}))
     return rows
