@@ -43,6 +43,32 @@ def corpus_rows(corpus: str, split: str, data_dir: Path | None = None) -> Iterat
                 yield json.loads(line)
 
 
+def scored_helper_utterances(corpus: str, split: str, data_dir: Path | None = None) -> Iterator[tuple[str, str | None, set[Act]]]:
+    """(text, previous utterance of another speaker, acts from the tags) of every scored helper utterance.
+
+    Rows the mapping excludes (MRDA z/x/untagged) and rows of non-helper roles are skipped,
+    but still serve as the context of the next one. Validation and training read corpora
+    through this one walk.
+    """
+    mapping = load_tag_mapping(corpus)
+    last_by_speaker: tuple[str, str] | None = None  # (speaker, text) of the latest utterance
+    previous_other: dict[str, str] = {}
+    conversation = None
+    for row in corpus_rows(corpus, split, data_dir):
+        if row["conversation_id"] != conversation:
+            conversation, last_by_speaker, previous_other = row["conversation_id"], None, {}
+        speaker, text = row["speaker"], row["text"]
+        if last_by_speaker is not None and last_by_speaker[0] != speaker:
+            previous_other[speaker] = last_by_speaker[1]
+        last_by_speaker = (speaker, text)
+        if row["role"] not in mapping.helper_roles:
+            continue
+        acts = mapping.acts_from_tags(row["tags"])
+        if acts is None:
+            continue
+        yield text, previous_other.get(speaker), acts
+
+
 def validate_on_corpus(
     labeller: Labeller,
     corpus: str,
@@ -61,23 +87,9 @@ def validate_on_corpus(
     split = split or mapping.validation_split
     gold: list[set[Act]] = []
     pairs: list[tuple[str, str | None]] = []
-    last_by_speaker: tuple[str, str] | None = None  # (speaker, text) of the latest utterance
-    previous_other: dict[str, str] = {}
-    conversation = None
-    for row in corpus_rows(corpus, split, data_dir):
-        if row["conversation_id"] != conversation:
-            conversation, last_by_speaker, previous_other = row["conversation_id"], None, {}
-        speaker, text = row["speaker"], row["text"]
-        if last_by_speaker is not None and last_by_speaker[0] != speaker:
-            previous_other[speaker] = last_by_speaker[1]
-        last_by_speaker = (speaker, text)
-        if row["role"] not in mapping.helper_roles:
-            continue
-        acts = mapping.acts_from_tags(row["tags"])
-        if acts is None:
-            continue
+    for text, previous, acts in scored_helper_utterances(corpus, split, data_dir):
         gold.append(acts)
-        pairs.append((text, previous_other.get(speaker)))
+        pairs.append((text, previous))
         if limit is not None and len(gold) >= limit:
             break
     predicted = [label.acts for label in label_turns(labeller, pairs)]

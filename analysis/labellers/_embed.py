@@ -136,22 +136,12 @@ class EmbedLabeller:
 # ------------------------------------------------------------------ training data
 def _corpus_examples(corpus: str, split: str, every: int, data_dir: Path | None) -> list[tuple[str, set[Act], tuple[Act, ...]]]:
     """Every `every`-th scored helper utterance of a corpus split: (text, gold acts, covered acts)."""
-    from analysis.labellers._corpus_validation import corpus_rows
+    from analysis.labellers._corpus_validation import scored_helper_utterances
     from analysis.labellers._tag_mapping import load_tag_mapping
 
-    mapping = load_tag_mapping(corpus)
-    out = []
-    seen = 0
-    for row in corpus_rows(corpus, split, data_dir):
-        if row["role"] not in mapping.helper_roles:
-            continue
-        acts = mapping.acts_from_tags(row["tags"])
-        if acts is None:
-            continue
-        if seen % every == 0:
-            out.append((row["text"], acts, mapping.covered_acts))
-        seen += 1
-    return out
+    covered = load_tag_mapping(corpus).covered_acts
+    utterances = scored_helper_utterances(corpus, split, data_dir)
+    return [(text, acts, covered) for i, (text, _, acts) in enumerate(utterances) if i % every == 0]
 
 
 def training_set(

@@ -78,29 +78,14 @@ def load_examples(data_dir: Path | None = None, gold_dir: Path | None = None, *,
 
 def corpus_examples(corpus: str, data_dir: Path, every: int) -> list[Example]:
     """Every `every`-th scored helper utterance of a corpus's train split, labelled only on the acts whose definitions match."""
-    from analysis.labellers._corpus_validation import corpus_rows
-    from analysis.labellers._tag_mapping import load_tag_mapping
+    from analysis.labellers._corpus_validation import scored_helper_utterances
 
-    mapping = load_tag_mapping(corpus)
     weights = tuple(CORPUS_WEIGHT if a in CORPUS_ACTS[corpus] else 0.0 for a in ACTS)
-    out: list[Example] = []
-    seen = 0
-    conversation, last, previous_other = None, None, {}
-    for row in corpus_rows(corpus, "train", data_dir):
-        if row["conversation_id"] != conversation:
-            conversation, last, previous_other = row["conversation_id"], None, {}
-        if last is not None and last[0] != row["speaker"]:
-            previous_other[row["speaker"]] = last[1]
-        last = (row["speaker"], row["text"])
-        if row["role"] not in mapping.helper_roles:
-            continue
-        acts = mapping.acts_from_tags(row["tags"])
-        if acts is None:
-            continue
-        if seen % every == 0:
-            out.append(Example(f"{corpus}-train", row["text"], previous_other.get(row["speaker"]), tuple(a for a in ACTS if a in acts), None, weights))
-        seen += 1
-    return out
+    return [
+        Example(f"{corpus}-train", text, previous, tuple(a for a in ACTS if a in acts), None, weights)
+        for i, (text, previous, acts) in enumerate(scored_helper_utterances(corpus, "train", data_dir))
+        if i % every == 0
+    ]
 
 
 def _features(examples: Sequence[Example], rules: RulesLabeller) -> list[list[tuple[str, float]]]:
