@@ -2,8 +2,9 @@
 
 from analysis.labellers._corpus_validation import validate_on_corpus
 from analysis.labellers._embed import EmbedLabeller
-from analysis.labellers._hybrid import WEIGHTS_PATH as HYBRID_WEIGHTS
-from analysis.labellers._hybrid import HybridLabeller, HybridModel
+from analysis.labellers._hybrid import HybridLabeller
+from analysis.labellers._hybrid_model import WEIGHTS_PATH as HYBRID_WEIGHTS
+from analysis.labellers._hybrid_model import HybridModel
 from analysis.labellers._hybrid_training import leave_one_source_out, load_examples
 from analysis.labellers._hybrid_training import train as train_hybrid
 from analysis.labellers._jsonl import GoldRow, LabelInputError, label_jsonl, read_gold_jsonl

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.labellers._hybrid import ACTS, STANCES, HybridModel, decide
 from analysis.labellers._hybrid_features import weighted_keys
+from analysis.labellers._hybrid_model import ACTS, STANCES, HybridModel, decide
 from analysis.labellers._linear import train_logistic, train_softmax
 from analysis.labellers._rules import RulesLabeller
 from analysis.labellers._sources import XSTEST_DEV, available_gold_sources, gold_rows, read_xstest

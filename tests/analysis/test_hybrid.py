@@ -11,7 +11,7 @@ import pytest
 
 from analysis.labellers import GOLD_SOURCES, HybridLabeller, HybridModel, gold_rows
 from analysis.labellers import _hybrid_training as training
-from analysis.labellers._hybrid import ACTS, ASKING, STANCES, HybridWeightsError, decide
+from analysis.labellers._hybrid_model import ACTS, ASKING, STANCES, HybridWeightsError, decide
 from analysis.labellers._hybrid_training import Example, fit, leave_one_source_out
 from scenarios import Act, Stance
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis import number_format as fmt
 from analysis._agreement import ValidationReport, validate_labeller
-from analysis._validation import COMPARABLE_KAPPA, SourceFigures
+from analysis._validation import COMPARABLE_KAPPA, SourceFigures, refit_of
 from analysis.labellers import Labeller, get_labeller, read_gold_jsonl
 from analysis.report._context import ReportContext
 from analysis.report._document import Paragraph, Table
@@ -227,8 +227,8 @@ def _labeller_blocks(ctx: ReportContext, labeller: Labeller | None) -> list[Any]
         chosen = labeller or get_labeller(opts.labeller)
     except Exception as exc:  # a labeller that needs options (a judge model) cannot be built here
         return [*blocks, Paragraph(f"Labeller validation not run: {exc}", kind="note")]
-    if chosen.name == "hybrid":
-        return [*blocks, Paragraph("No validation figures for this labeller version: the hybrid labeller is trained on the "
+    if refit_of(chosen) is not None:
+        return [*blocks, Paragraph("No validation figures for this labeller version: it is trained on the "
                                    "gold files, so scoring it on them here would be optimistic. Run groundsim validate-labeller "
                                    "--save FILE (leave-one-source-out) and pass --validation FILE.", kind="note")]
     blocks.append(Paragraph("No per-source figures file for this labeller (groundsim validate-labeller --data-dir PATH --save "
