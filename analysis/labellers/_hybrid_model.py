@@ -69,8 +69,9 @@ class HybridModel:
 
     def scores(self, keys: list[tuple[str, float]]) -> tuple[np.ndarray, np.ndarray]:
         """(act probabilities, stance logits) of one turn's keys; unknown keys are ignored."""
-        idx = [self.index[k] for k, _ in keys if k in self.index]
-        val = np.array([v for k, v in keys if k in self.index], dtype=np.float32)
+        hits = [(i, v) for k, v in keys if (i := self.index.get(k)) is not None]
+        idx = [i for i, _ in hits]
+        val = np.array([v for _, v in hits], dtype=np.float32)
         act = self.act_b + (val @ self.act_w[idx] if idx else 0.0)
         stance = self.stance_b + (val @ self.stance_w[idx] if idx else 0.0)
         return sigmoid(np.asarray(act, dtype=np.float64)), np.asarray(stance, dtype=np.float64)
